@@ -1,0 +1,100 @@
+// The narrow storage interface core's services are written against. A second backend (PostgreSQL, say)
+// implements exactly this and nothing in core/ or http/ changes.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/entities.h"
+#include "core/result.h"
+
+namespace jim::core {
+
+// Thrown by a backend when it cannot read or write at all (I/O error, disk full, closing). Services and
+// handlers turn it into an kUnavailable error; the message is internal detail, never shown to clients.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class IdKind : uint8_t { kConnectorDefinition = 1, kConnectedSystem = 2, kPartition = 3, kRunProfile = 4 };
+
+// A serialised read-modify-write unit. Reads see the committed state plus every earlier write of the
+// same transaction (and of transactions committed with it). Writes become durable together, with the
+// activity, or not at all.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  virtual std::optional<ConnectorDefinition> FindConnectorDefinition(Id id) = 0;
+  virtual std::optional<Id> FindConnectorDefinitionIdByName(std::string_view exact_name) = 0;
+  virtual bool IsConnectorInUse(Id connector_id) = 0;
+  virtual std::optional<ConnectedSystem> FindConnectedSystem(Id id) = 0;
+  // `folded_name` is the name after FoldName(): uniqueness is case-insensitive.
+  virtual std::optional<Id> FindConnectedSystemIdByName(std::string_view folded_name) = 0;
+  virtual std::optional<Partition> FindPartition(Id id) = 0;
+  virtual std::optional<Id> FindPartitionIdByName(Id connected_system_id, std::string_view folded_name) = 0;
+  virtual std::optional<RunProfile> FindRunProfile(Id id) = 0;
+  virtual std::optional<ApiKey> FindApiKey(std::string_view id) = 0;
+  virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
+  virtual std::optional<IdempotencyRecord> FindIdempotency(std::string_view key) = 0;
+
+  // Ids are allocated monotonically and never reused, also across restarts and crashes.
+  virtual Id AllocateId(IdKind kind) = 0;
+
+  // Put creates or replaces; the backend maintains its own indexes and counters.
+  virtual void Put(const ConnectorDefinition& value) = 0;
+  virtual void Put(const ConnectedSystem& value) = 0;
+  virtual void Put(const Partition& value) = 0;
+  virtual void Put(const RunProfile& value) = 0;
+  virtual void Put(const ApiKey& value) = 0;
+  virtual void Put(const IdempotencyRecord& value) = 0;
+  virtual void DeleteConnectorDefinition(Id id) = 0;
+  // Removes the system with every partition and run profile under it.
+  virtual void DeleteConnectedSystem(Id id) = 0;
+  virtual void DeletePartition(Id id) = 0;
+  virtual void DeleteRunProfile(Id id) = 0;
+  virtual void DeleteApiKey(std::string_view id) = 0;
+  virtual void Record(const Activity& activity) = 0;
+};
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  // Runs `body` serialised against every other transaction and commits what it wrote in one atomic,
+  // durable write (unless the store was opened with relaxed durability). If `body` returns an error,
+  // nothing it wrote is kept. An I/O failure yields kUnavailable; OK means it is on disk.
+  virtual Status Transact(const std::function<Status(Transaction&)>& body) = 0;
+
+  // Committed reads. They throw StoreUnavailable on an I/O error.
+  virtual std::vector<ConnectorDefinition> ListConnectorDefinitions() = 0;
+  virtual std::optional<ConnectorDefinition> GetConnectorDefinition(Id id) = 0;
+  virtual bool IsConnectorInUse(Id connector_id) = 0;
+  virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
+  virtual std::optional<ConnectedSystem> GetConnectedSystem(Id id) = 0;
+  virtual int64_t CountRunProfiles(Id connected_system_id) = 0;
+  virtual int64_t CountAllRunProfiles() = 0;
+  virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;  // id order
+  virtual std::optional<Partition> GetPartition(Id id) = 0;
+  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
+  virtual std::optional<RunProfile> GetRunProfile(Id id) = 0;
+  virtual std::vector<ApiKey> ListApiKeys() = 0;
+  virtual std::optional<ApiKey> GetApiKey(std::string_view id) = 0;
+  virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
+  virtual ActivityPage ListActivities(const ActivityQuery& query) = 0;  // newest first
+  virtual std::optional<Activity> GetActivity(std::string_view id) = 0;
+  virtual std::optional<IdempotencyRecord> GetIdempotency(std::string_view key) = 0;
+
+  // Best-effort bookkeeping outside the audit trail (last-used time of a key); may be dropped on error.
+  virtual void TouchApiKey(std::string_view id, Millis when) = 0;
+
+  // Whether writes can currently succeed; `reason` says why not (for health/ready).
+  virtual bool IsWritable(std::string* reason) = 0;
+};
+
+}  // namespace jim::core
