@@ -1,0 +1,59 @@
+// Strict, one-pass request-body parsing with simdjson on-demand into plain optionals.
+//
+// Rules (API.md section 0): the root must be an object; property names match case-insensitively;
+// unknown properties are ignored; the same property twice (in any case) is an error; enums by member
+// name, case-insensitive, numbers rejected; integers also accepted as numeric strings, fractions,
+// exponents, booleans and out-of-range values rejected; a JSON null means "not given"; invalid UTF-8,
+// malformed JSON and trailing bytes after the root are rejected. Every field error is collected.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/entities.h"
+#include "core/result.h"
+
+namespace jim::http {
+
+// The key used in validationErrors for errors about the body as a whole (malformed JSON, not an
+// object, invalid UTF-8, trailing bytes).
+inline constexpr std::string_view kBodyField = "body";
+
+class ObjectReader {
+ public:
+  // Each registration names the camelCase field as it appears in validationErrors. The out pointers
+  // must outlive Parse().
+  ObjectReader& String(std::string_view name, std::optional<std::string>* out);
+  // Accepts JSON integers and strings holding a decimal integer; range is the representable range
+  // (domain limits such as 1-10000 are core's rules, not the parser's).
+  ObjectReader& Integer(std::string_view name, std::optional<int64_t>* out);
+  ObjectReader& Bool(std::string_view name, std::optional<bool>* out);
+  // `parse` maps a member name (already known to be a string) to the enum value or nullopt;
+  // `allowed` lists the members for the error message.
+  ObjectReader& Enum(std::string_view name, std::optional<int>* out,
+                     std::function<std::optional<int>(std::string_view)> parse, std::string_view allowed);
+  ObjectReader& IntegerArray(std::string_view name, std::optional<std::vector<int64_t>>* out);
+  ObjectReader& Timestamp(std::string_view name, std::optional<core::Millis>* out);
+
+  // Parses `body`. The string may be grown to hold simdjson's padding (no copy when its capacity
+  // already allows). Returns every error found: a body-level error (key kBodyField) stops parsing,
+  // field errors do not. An empty result means every registered output is filled or left empty.
+  core::FieldErrors Parse(std::string& body);
+
+ private:
+  enum class Kind { kString, kInteger, kBool, kEnum, kIntegerArray, kTimestamp };
+  struct Field {
+    std::string_view name;
+    Kind kind;
+    void* out;
+    std::function<std::optional<int>(std::string_view)> parse_enum;
+    std::string_view allowed;
+  };
+  std::vector<Field> fields_;
+};
+
+}  // namespace jim::http
