@@ -1,0 +1,183 @@
+#include "core/api_key_service.h"
+
+#include <algorithm>
+
+#include "core/crypto.h"
+#include "core/rules.h"
+
+namespace jim::core {
+
+namespace {
+
+Error KeyNotFound(std::string_view id) { return NotFoundError("API key not found: " + std::string(id)); }
+
+// Only the Administrator role exists; any other id, or an id given twice, is invalid.
+std::optional<std::vector<int>> ValidRoles(const std::optional<std::vector<int64_t>>& ids, FieldErrors& errors) {
+  std::vector<int> roles;
+  if (!ids) return roles;
+  for (int64_t id : *ids) {
+    if (id != kAdministratorRoleId || std::find(roles.begin(), roles.end(), id) != roles.end()) {
+      errors.push_back({"roleIds", "One or more role IDs are invalid; the only role is 1 (Administrator)."});
+      return std::nullopt;
+    }
+    roles.push_back(static_cast<int>(id));
+  }
+  return roles;
+}
+
+}  // namespace
+
+std::vector<ApiKey> ApiKeyService::List() {
+  auto keys = ctx_.catalog.ListApiKeys();
+  std::sort(keys.begin(), keys.end(), [](const ApiKey& a, const ApiKey& b) {
+    return a.name != b.name ? a.name < b.name : a.id < b.id;
+  });
+  return keys;
+}
+
+Result<ApiKey> ApiKeyService::Get(std::string_view id) {
+  auto key = ctx_.catalog.GetApiKey(id);
+  if (!key) return KeyNotFound(id);
+  return *key;
+}
+
+Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name, std::string description,
+                                            std::vector<int> roles, std::optional<Millis> expires_at,
+                                            bool infrastructure, std::optional<std::string> plaintext,
+                                            bool only_if_no_keys) {
+  CreatedApiKey created;
+  created.plaintext = plaintext ? std::move(*plaintext) : GenerateApiKey(ctx_.entropy);
+  ApiKey& k = created.key;
+  k.id = NewUuid(ctx_.entropy);
+  k.name = std::move(name);
+  k.description = std::move(description);
+  k.digest_hex = Sha256Hex(created.plaintext);
+  k.key_prefix = created.plaintext.substr(0, kApiKeyDisplayPrefixLength);
+  k.created_at = ctx_.clock.NowMillis();
+  k.expires_at = expires_at;
+  k.enabled = true;
+  k.infrastructure = infrastructure;
+  k.role_ids = std::move(roles);
+  bool skipped = false;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    if (only_if_no_keys && !ctx_.catalog.ListApiKeys().empty()) {
+      skipped = true;
+      return OkStatus();
+    }
+    if (tx.FindApiKeyByDigest(k.digest_hex)) {
+      skipped = true;  // the same key already exists (bootstrap run twice)
+      return OkStatus();
+    }
+    tx.Put(k);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kCreate, k.name, std::nullopt));
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  if (skipped) return MakeError(ErrorCode::kConflict, "skipped");
+  return created;
+}
+
+Result<CreatedApiKey> ApiKeyService::Create(const Actor& actor, const CreateApiKeyInput& in) {
+  FieldErrors errors = in.parse_errors;
+  if (!HasFieldError(errors, "name")) CheckRequiredName("name", in.name, errors);
+  if (!HasFieldError(errors, "description"))
+    CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
+  std::optional<std::vector<int>> roles;
+  if (!HasFieldError(errors, "roleIds")) roles = ValidRoles(in.role_ids, errors);
+  if (in.expires_at && *in.expires_at <= ctx_.clock.NowMillis() && !HasFieldError(errors, "expiresAt"))
+    errors.push_back({"expiresAt", "must be in the future"});
+  if (!errors.empty()) return InvalidFields(std::move(errors));
+  return Insert(actor, *in.name, in.description.value_or(""), std::move(*roles), in.expires_at, false, std::nullopt,
+                false);
+}
+
+Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, const UpdateApiKeyInput& in) {
+  FieldErrors errors = in.parse_errors;
+  if (!HasFieldError(errors, "name")) CheckRequiredName("name", in.name, errors);
+  if (!HasFieldError(errors, "description"))
+    CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
+  std::optional<std::vector<int>> roles;
+  if (!HasFieldError(errors, "roleIds")) roles = ValidRoles(in.role_ids, errors);
+
+  ApiKey updated;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto key = tx.FindApiKey(id);
+    if (!key) return KeyNotFound(id);
+    if (!errors.empty()) return InvalidFields(errors);
+    bool enabled = in.is_enabled.value_or(false);
+    bool admin = std::find(roles->begin(), roles->end(), kAdministratorRoleId) != roles->end();
+    if (key->id == actor.id && (!enabled || !admin))
+      return MakeError(ErrorCode::kConflict, "An API key cannot disable itself or remove its own Administrator role.");
+    key->name = *in.name;
+    key->description = in.description.value_or("");
+    key->role_ids = std::move(*roles);
+    key->enabled = enabled;
+    key->expires_at = in.expires_at;
+    tx.Put(*key);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kUpdate, key->name, std::nullopt));
+    updated = std::move(*key);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return updated;
+}
+
+Status ApiKeyService::Delete(const Actor& actor, std::string_view id) {
+  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto key = tx.FindApiKey(id);
+    if (!key) return KeyNotFound(id);
+    if (key->id == actor.id) return MakeError(ErrorCode::kConflict, "An API key cannot delete itself.");
+    tx.DeleteApiKey(id);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key->name, std::nullopt));
+    return OkStatus();
+  });
+}
+
+Authentication ApiKeyService::Authenticate(std::string_view presented, Millis now) {
+  Authentication auth;
+  if (presented.empty()) return auth;
+  if (!IsWellFormedApiKey(presented)) {
+    auth.outcome = AuthOutcome::kMalformed;
+    return auth;
+  }
+  const std::string digest = Sha256Hex(presented);
+  auto key = ctx_.catalog.FindApiKeyByDigest(digest);
+  // The map lookup finds the candidate; the constant-time compare is what decides.
+  if (!key || !ConstantTimeEquals(key->digest_hex, digest)) {
+    auth.outcome = AuthOutcome::kUnknown;
+    return auth;
+  }
+  if (!key->enabled) {
+    auth.outcome = AuthOutcome::kDisabled;
+  } else if (key->expires_at && *key->expires_at < now) {
+    auth.outcome = AuthOutcome::kExpired;
+  } else {
+    auth.outcome = AuthOutcome::kOk;
+  }
+  auth.key = std::move(key);
+  return auth;
+}
+
+Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
+  if (!IsWellFormedApiKey(plaintext))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "JIM_INFRASTRUCTURE_API_KEY is not a well-formed key (jim_ak_ followed by 64 lower-case hex "
+                     "characters).");
+  auto r = Insert(kSystemActor, "Infrastructure Key", "Created from JIM_INFRASTRUCTURE_API_KEY at start-up.",
+                  {kAdministratorRoleId}, std::nullopt, true, std::string(plaintext), false);
+  if (!r && r.error().code != ErrorCode::kConflict) return r.error();
+  return OkStatus();
+}
+
+Result<std::optional<std::string>> ApiKeyService::EnsureInitialKey() {
+  if (!ctx_.catalog.ListApiKeys().empty()) return std::optional<std::string>();
+  auto r = Insert(kSystemActor, "Initial Administrator Key", "Created at first start.", {kAdministratorRoleId},
+                  std::nullopt, false, std::nullopt, true);
+  if (!r) {
+    if (r.error().code == ErrorCode::kConflict) return std::optional<std::string>();
+    return r.error();
+  }
+  return std::optional<std::string>(std::move(r->plaintext));
+}
+
+}  // namespace jim::core

@@ -1,0 +1,228 @@
+#include "core/connected_system_service.h"
+
+#include <algorithm>
+
+#include "core/rules.h"
+
+namespace jim::core {
+
+namespace {
+
+Error NameTaken(std::string_view name) {
+  return MakeError(ErrorCode::kConflict, "A Connected System named '" + std::string(name) + "' already exists.");
+}
+
+Error PartitionNotFound(Id cs, Id pid) {
+  return NotFoundError("Partition with ID " + std::to_string(pid) + " not found in Connected System " +
+                       std::to_string(cs) + ".");
+}
+
+std::optional<std::string> Trimmed(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return std::string(TrimWhitespace(*s));
+}
+
+bool Matches(const ListFilter& f, const ConnectedSystem& cs) {
+  std::string hay = FoldName(cs.name), needle = FoldName(f.value);
+  switch (f.op) {
+    case FilterOp::kEq: return hay == needle;
+    case FilterOp::kContains: return hay.find(needle) != std::string::npos;
+    case FilterOp::kStartsWith: return hay.rfind(needle, 0) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+ConnectedSystemView ConnectedSystemService::ViewOf(ConnectedSystem system) {
+  ConnectedSystemView v;
+  if (auto def = ctx_.catalog.GetConnectorDefinition(system.connector_id)) v.connector_name = def->name;
+  v.run_profile_count = ctx_.catalog.CountRunProfiles(system.id);
+  v.partition_count = static_cast<int64_t>(ctx_.catalog.ListPartitions(system.id).size());
+  v.system = std::move(system);
+  return v;
+}
+
+Result<Page<ConnectedSystemView>> ConnectedSystemService::List(const ListQueryInput& input) {
+  auto query = ParseListQuery(input, {"id", "name", "created"}, {"name"});
+  if (!query) return query.error();
+  auto systems = ctx_.catalog.ListConnectedSystems();
+  if (query->filter) {
+    std::erase_if(systems, [&](const ConnectedSystem& cs) { return !Matches(*query->filter, cs); });
+  }
+  const std::string& by = query->sort_by;
+  std::stable_sort(systems.begin(), systems.end(), [&](const ConnectedSystem& a, const ConnectedSystem& b) {
+    if (by == "name") {
+      std::string fa = FoldName(a.name), fb = FoldName(b.name);
+      if (fa != fb) return query->descending ? fa > fb : fa < fb;
+    } else if (by == "created" && a.created != b.created) {
+      return query->descending ? a.created > b.created : a.created < b.created;
+    }
+    return query->descending ? a.id > b.id : a.id < b.id;
+  });
+  Page<ConnectedSystemView> page;
+  page.total = static_cast<int64_t>(systems.size());
+  page.page = query->page;
+  page.page_size = query->page_size;
+  for (int64_t i = query->Offset(); i < page.total && i < query->Offset() + query->page_size; ++i)
+    page.items.push_back(ViewOf(std::move(systems[static_cast<size_t>(i)])));
+  return page;
+}
+
+Result<ConnectedSystemView> ConnectedSystemService::Get(Id id) {
+  auto cs = ctx_.catalog.GetConnectedSystem(id);
+  if (!cs) return ConnectedSystemNotFound(id);
+  return ViewOf(std::move(*cs));
+}
+
+Result<ConnectedSystemView> ConnectedSystemService::Create(const Actor& actor, const CreateConnectedSystemInput& in) {
+  FieldErrors errors = in.parse_errors;
+  auto name = Trimmed(in.name);
+  auto description = Trimmed(in.description);
+  if (!HasFieldError(errors, "name")) CheckRequiredName("name", name, errors);
+  if (!HasFieldError(errors, "description"))
+    CheckMaxLength("description", description, kMaxDescriptionLength, errors);
+  if (!HasFieldError(errors, "connectorDefinitionId") && !in.connector_definition_id)
+    errors.push_back({"connectorDefinitionId", "is required"});
+
+  ConnectedSystem created;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    FieldErrors all = errors;
+    if (in.connector_definition_id && !tx.FindConnectorDefinition(*in.connector_definition_id))
+      all.push_back({"connectorDefinitionId", "Connector definition with ID " +
+                                                  std::to_string(*in.connector_definition_id) + " not found."});
+    if (!all.empty()) return InvalidFields(std::move(all));
+    if (tx.FindConnectedSystemIdByName(FoldName(*name))) return NameTaken(*name);
+    ConnectedSystem cs;
+    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+    cs.name = *name;
+    cs.description = description.value_or("");
+    cs.connector_id = *in.connector_definition_id;
+    cs.created = cs.last_updated = ctx_.clock.NowMillis();
+    tx.Put(cs);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kCreate, cs.name, std::nullopt,
+                           cs.id));
+    created = std::move(cs);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return ViewOf(std::move(created));
+}
+
+Result<ConnectedSystemView> ConnectedSystemService::Update(const Actor& actor, Id id,
+                                                           const UpdateConnectedSystemInput& in) {
+  FieldErrors errors = in.parse_errors;
+  auto name = Trimmed(in.name);
+  auto description = Trimmed(in.description);
+  if (!HasFieldError(errors, "name")) CheckOptionalName("name", name, errors);
+  if (!HasFieldError(errors, "description"))
+    CheckMaxLength("description", description, kMaxDescriptionLength, errors);
+
+  ConnectedSystem updated;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(id);
+    if (!cs) return ConnectedSystemNotFound(id);
+    if (!errors.empty()) return InvalidFields(errors);
+    if (name) {
+      auto holder = tx.FindConnectedSystemIdByName(FoldName(*name));
+      if (holder && *holder != id) return NameTaken(*name);
+      cs->name = *name;
+    }
+    if (description) cs->description = *description;
+    cs->last_updated = ctx_.clock.NowMillis();
+    tx.Put(*cs);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kUpdate, cs->name, std::nullopt,
+                           cs->id));
+    updated = std::move(*cs);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return ViewOf(std::move(updated));
+}
+
+Status ConnectedSystemService::Delete(const Actor& actor, Id id) {
+  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(id);
+    if (!cs) return ConnectedSystemNotFound(id);
+    tx.DeleteConnectedSystem(id);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kDelete, cs->name, std::nullopt,
+                           cs->id));
+    return OkStatus();
+  });
+}
+
+Result<std::vector<Partition>> ConnectedSystemService::ListPartitions(Id cs) {
+  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  return ctx_.catalog.ListPartitions(cs);
+}
+
+Result<Partition> ConnectedSystemService::CreatePartition(const Actor& actor, Id cs_id,
+                                                          const CreatePartitionInput& in) {
+  FieldErrors errors = in.parse_errors;
+  auto name = Trimmed(in.name);
+  if (!HasFieldError(errors, "name")) CheckRequiredName("name", name, errors);
+  if (!HasFieldError(errors, "externalId"))
+    CheckMaxLength("externalId", in.external_id, kMaxExternalIdLength, errors);
+
+  Partition created;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    if (!errors.empty()) return InvalidFields(errors);
+    auto connector = tx.FindConnectorDefinition(cs->connector_id);
+    if (!connector || !connector->capabilities.partitions)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "The connector '" + (connector ? connector->name : std::string("unknown")) +
+                           "' of Connected System " + std::to_string(cs_id) + " does not support partitions.");
+    if (tx.FindPartitionIdByName(cs_id, FoldName(*name)))
+      return MakeError(ErrorCode::kConflict, "A partition named '" + *name + "' already exists in Connected System " +
+                                                 std::to_string(cs_id) + ".");
+    Partition p;
+    p.id = tx.AllocateId(IdKind::kPartition);
+    p.connected_system_id = cs_id;
+    p.name = *name;
+    p.external_id = in.external_id;
+    p.selected = in.selected.value_or(true);
+    tx.Put(p);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kCreate, p.name, cs->name, cs_id));
+    created = std::move(p);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return created;
+}
+
+Result<Partition> ConnectedSystemService::UpdatePartition(const Actor& actor, Id cs_id, Id pid,
+                                                          const UpdatePartitionInput& in) {
+  FieldErrors errors = in.parse_errors;
+  if (!HasFieldError(errors, "selected") && !in.selected) errors.push_back({"selected", "is required"});
+  Partition updated;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    auto p = tx.FindPartition(pid);
+    if (!p || p->connected_system_id != cs_id) return PartitionNotFound(cs_id, pid);
+    if (!errors.empty()) return InvalidFields(errors);
+    p->selected = *in.selected;
+    tx.Put(*p);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kUpdate, p->name, cs->name, cs_id));
+    updated = std::move(*p);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return updated;
+}
+
+Status ConnectedSystemService::DeletePartition(const Actor& actor, Id cs_id, Id pid) {
+  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    auto p = tx.FindPartition(pid);
+    if (!p || p->connected_system_id != cs_id) return PartitionNotFound(cs_id, pid);
+    tx.DeletePartition(pid);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kDelete, p->name, cs->name, cs_id));
+    return OkStatus();
+  });
+}
+
+}  // namespace jim::core

@@ -1,0 +1,78 @@
+#include "core/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace jim::core {
+
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendHex(std::string& out, const uint8_t* data, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[data[i] >> 4]);
+    out.push_back(kHex[data[i] & 0x0F]);
+  }
+}
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+}  // namespace
+
+std::string GenerateApiKey(Entropy& entropy) {
+  std::array<uint8_t, 32> bytes{};
+  entropy.Fill(bytes.data(), bytes.size());
+  std::string key(kApiKeyPrefix);
+  AppendHex(key, bytes.data(), bytes.size());
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return key;
+}
+
+bool IsWellFormedApiKey(std::string_view key) {
+  if (key.size() != kApiKeyLength || key.substr(0, kApiKeyPrefix.size()) != kApiKeyPrefix) return false;
+  for (char c : key.substr(kApiKeyPrefix.size()))
+    if (!IsLowerHex(c)) return false;
+  return true;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  std::array<uint8_t, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  std::string out;
+  out.reserve(2 * digest.size());
+  AppendHex(out, digest.data(), digest.size());
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string NewUuid(Entropy& entropy) {
+  std::array<uint8_t, 16> b{};
+  entropy.Fill(b.data(), b.size());
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    AppendHex(out, &b[i], 1);
+  }
+  return out;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!IsLowerHex(s[i]) && !(s[i] >= 'A' && s[i] <= 'F')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace jim::core

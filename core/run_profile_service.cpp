@@ -1,0 +1,194 @@
+#include "core/run_profile_service.h"
+
+#include "core/rules.h"
+
+namespace jim::core {
+
+namespace {
+
+Error RunProfileNotFound(Id cs, Id rp) {
+  return NotFoundError("Run Profile with ID " + std::to_string(rp) + " not found for Connected System " +
+                       std::to_string(cs) + ".");
+}
+
+Error PreconditionFailed() {
+  return MakeError(ErrorCode::kPreconditionFailed,
+                   "The run profile has changed since it was read (If-Match does not match its ETag).");
+}
+
+void CheckVerifyFlag(std::optional<bool> verify, RunType run_type, FieldErrors& errors) {
+  if (verify.value_or(false) && run_type != RunType::kFullImport)
+    errors.push_back({"verifyImportContentHashes", "can only be enabled on a FullImport run profile"});
+}
+
+// The partition must belong to this connected system (any selection state).
+std::optional<Partition> CheckPartition(Transaction& tx, Id cs, std::optional<int64_t> partition_id,
+                                        FieldErrors& errors) {
+  if (!partition_id) return std::nullopt;
+  auto partition = tx.FindPartition(*partition_id);
+  if (!partition || partition->connected_system_id != cs) {
+    errors.push_back({"partitionId", "Partition with ID " + std::to_string(*partition_id) +
+                                         " not found in Connected System " + std::to_string(cs) + "."});
+    return std::nullopt;
+  }
+  return partition;
+}
+
+void CheckCommonFields(const std::optional<int64_t>& page_size, const std::optional<std::string>& file_path,
+                       FieldErrors& errors) {
+  if (!HasFieldError(errors, "pageSize")) CheckPageSize("pageSize", page_size, errors);
+  if (!HasFieldError(errors, "filePath")) CheckMaxLength("filePath", file_path, kMaxFilePathLength, errors);
+}
+
+}  // namespace
+
+RunProfileView RunProfileService::ViewOf(RunProfile profile, const std::optional<Partition>& partition) {
+  RunProfileView view;
+  view.targets_deselected_partition = TargetsDeselectedPartition(profile, partition);
+  if (partition) view.partition_name = partition->name;
+  view.profile = std::move(profile);
+  return view;
+}
+
+Result<std::vector<RunProfileView>> RunProfileService::List(Id cs) {
+  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  std::vector<RunProfileView> views;
+  auto profiles = ctx_.catalog.ListRunProfiles(cs);
+  views.reserve(profiles.size());
+  for (auto& p : profiles) {
+    std::optional<Partition> partition;
+    if (p.partition_id) partition = ctx_.catalog.GetPartition(*p.partition_id);
+    views.push_back(ViewOf(std::move(p), partition));
+  }
+  return views;
+}
+
+Result<RunProfileView> RunProfileService::Get(Id cs, Id rp) {
+  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  auto profile = ctx_.catalog.GetRunProfile(rp);
+  if (!profile || profile->connected_system_id != cs) return RunProfileNotFound(cs, rp);
+  std::optional<Partition> partition;
+  if (profile->partition_id) partition = ctx_.catalog.GetPartition(*profile->partition_id);
+  return ViewOf(std::move(*profile), partition);
+}
+
+Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id cs_id,
+                                                          const CreateRunProfileInput& in,
+                                                          const IdempotencyInput* idempotency) {
+  // Field rules need no store: evaluate them before taking the serialised section.
+  FieldErrors errors = in.parse_errors;
+  if (!HasFieldError(errors, "name")) CheckRequiredName("name", in.name, errors);
+  if (!HasFieldError(errors, "runType") && !in.run_type)
+    errors.push_back({"runType", std::string("is required; must be one of: ") + kRunTypeNamesList + "."});
+  CheckCommonFields(in.page_size, in.file_path, errors);
+  if (in.run_type && !HasFieldError(errors, "verifyImportContentHashes"))
+    CheckVerifyFlag(in.verify_import_content_hashes, *in.run_type, errors);
+
+  const Millis now = ctx_.clock.NowMillis();
+  CreateRunProfileOutcome outcome;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    if (idempotency) {
+      auto previous = tx.FindIdempotency(idempotency->key);
+      if (previous && previous->created + kIdempotencyTtlMillis > now) {
+        if (previous->request_hash != idempotency->request_hash)
+          return MakeError(ErrorCode::kConflict,
+                           "The Idempotency-Key was already used with a different request body.");
+        outcome.replay = std::move(*previous);
+        return OkStatus();
+      }
+    }
+    if (!errors.empty()) return InvalidFields(errors);
+
+    FieldErrors rule_errors;
+    auto connector = tx.FindConnectorDefinition(cs->connector_id);
+    if (!connector || !IsRunTypeSupported(*in.run_type, connector->capabilities)) {
+      rule_errors.push_back({"runType", std::string(RunTypeName(*in.run_type)) + " is not supported by the connector '" +
+                                            (connector ? connector->name : std::string("unknown")) + "'."});
+    }
+    auto partition = CheckPartition(tx, cs_id, in.partition_id, rule_errors);
+    if (!rule_errors.empty()) return InvalidFields(std::move(rule_errors));
+
+    RunProfile p;
+    p.id = tx.AllocateId(IdKind::kRunProfile);
+    p.connected_system_id = cs_id;
+    p.name = *in.name;
+    p.run_type = *in.run_type;
+    p.page_size = static_cast<int32_t>(in.page_size.value_or(kDefaultPageSize));
+    p.partition_id = in.partition_id;
+    if (in.file_path) p.file_path = *in.file_path;
+    p.verify_import_content_hashes = in.verify_import_content_hashes.value_or(false);
+    p.revision = 1;
+    p.created = p.last_updated = now;
+    tx.Put(p);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kCreate, p.name,
+                           cs->name, cs_id, p.id));
+    outcome.view = ViewOf(std::move(p), partition);
+    if (idempotency) {
+      IdempotencyRecord record = idempotency->render(outcome.view);
+      record.key = idempotency->key;
+      record.request_hash = idempotency->request_hash;
+      record.created = now;
+      tx.Put(record);
+    }
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return outcome;
+}
+
+Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, Id rp_id,
+                                                 const UpdateRunProfileInput& in) {
+  FieldErrors errors = in.parse_errors;
+  if (!HasFieldError(errors, "name")) CheckOptionalName("name", in.name, errors);
+  CheckCommonFields(in.page_size, in.file_path, errors);
+
+  RunProfileView result;
+  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    auto p = tx.FindRunProfile(rp_id);
+    if (!p || p->connected_system_id != cs_id) return RunProfileNotFound(cs_id, rp_id);
+    FieldErrors all = errors;
+    if (!HasFieldError(all, "verifyImportContentHashes"))
+      CheckVerifyFlag(in.verify_import_content_hashes, p->run_type, all);
+    std::optional<Partition> partition = CheckPartition(tx, cs_id, in.partition_id, all);
+    if (!all.empty()) return InvalidFields(std::move(all));
+    if (in.if_match && !IfMatchMatches(*in.if_match, RunProfileETag(*p))) return PreconditionFailed();
+
+    if (in.name) p->name = *in.name;
+    if (in.page_size) p->page_size = static_cast<int32_t>(*in.page_size);
+    if (in.partition_id) p->partition_id = in.partition_id;
+    if (in.file_path) {
+      if (in.file_path->empty()) p->file_path.reset(); else p->file_path = *in.file_path;
+    }
+    if (in.verify_import_content_hashes) p->verify_import_content_hashes = *in.verify_import_content_hashes;
+    p->revision += 1;
+    p->last_updated = ctx_.clock.NowMillis();
+    if (!in.partition_id && p->partition_id) partition = tx.FindPartition(*p->partition_id);
+    tx.Put(*p);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kUpdate, p->name,
+                           cs->name, cs_id, p->id));
+    result = ViewOf(std::move(*p), partition);
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return result;
+}
+
+Status RunProfileService::Delete(const Actor& actor, Id cs_id, Id rp_id, const std::optional<std::string>& if_match) {
+  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    auto cs = tx.FindConnectedSystem(cs_id);
+    if (!cs) return ConnectedSystemNotFound(cs_id);
+    auto p = tx.FindRunProfile(rp_id);
+    if (!p || p->connected_system_id != cs_id) return RunProfileNotFound(cs_id, rp_id);
+    if (if_match && !IfMatchMatches(*if_match, RunProfileETag(*p))) return PreconditionFailed();
+    tx.DeleteRunProfile(rp_id);
+    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kDelete, p->name,
+                           cs->name, cs_id, p->id));
+    return OkStatus();
+  });
+}
+
+}  // namespace jim::core

@@ -1,0 +1,73 @@
+// Use cases of run profiles: the create path is the seed of the product.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/service_context.h"
+
+namespace jim::core {
+
+// A run profile as clients see it: with its partition's name and the deselected-partition flag.
+struct RunProfileView {
+  RunProfile profile;
+  std::optional<std::string> partition_name;
+  bool targets_deselected_partition = false;
+};
+
+struct CreateRunProfileInput {
+  std::optional<std::string> name;
+  std::optional<RunType> run_type;
+  std::optional<int64_t> page_size;
+  std::optional<int64_t> partition_id;
+  std::optional<std::string> file_path;
+  std::optional<bool> verify_import_content_hashes;
+  FieldErrors parse_errors;  // what the wire parser already rejected (wrong types, unknown names)
+};
+
+struct UpdateRunProfileInput {
+  std::optional<std::string> name;
+  std::optional<int64_t> page_size;
+  std::optional<int64_t> partition_id;
+  std::optional<std::string> file_path;  // "" clears it
+  std::optional<bool> verify_import_content_hashes;
+  FieldErrors parse_errors;
+  std::optional<std::string> if_match;
+};
+
+// Idempotency-Key handling for a create: checked and recorded inside the create's own transaction, so
+// a replay is exact and a crash can never keep the profile without its record or the other way round.
+struct IdempotencyInput {
+  std::string key;           // already scoped to the caller and route
+  std::string request_hash;  // digest of the body
+  // Renders the stored response for the new profile (status 201, body, location).
+  std::function<IdempotencyRecord(const RunProfileView&)> render;
+};
+
+struct CreateRunProfileOutcome {
+  RunProfileView view;
+  std::optional<IdempotencyRecord> replay;  // set when this was a replay of an earlier identical request
+};
+
+class RunProfileService {
+ public:
+  explicit RunProfileService(ServiceContext ctx) : ctx_(ctx) {}
+
+  Result<std::vector<RunProfileView>> List(Id connected_system_id);
+  Result<RunProfileView> Get(Id connected_system_id, Id run_profile_id);
+  Result<CreateRunProfileOutcome> Create(const Actor& actor, Id connected_system_id,
+                                         const CreateRunProfileInput& input,
+                                         const IdempotencyInput* idempotency = nullptr);
+  Result<RunProfileView> Update(const Actor& actor, Id connected_system_id, Id run_profile_id,
+                                const UpdateRunProfileInput& input);
+  Status Delete(const Actor& actor, Id connected_system_id, Id run_profile_id,
+                const std::optional<std::string>& if_match);
+
+ private:
+  RunProfileView ViewOf(RunProfile profile, const std::optional<Partition>& partition);
+  ServiceContext ctx_;
+};
+
+}  // namespace jim::core

@@ -1,0 +1,31 @@
+#include "core/service_context.h"
+
+#include "core/crypto.h"
+
+namespace jim::core {
+
+Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target, OperationType op,
+                      std::string target_name, std::optional<std::string> target_context,
+                      std::optional<Id> connected_system_id, std::optional<Id> run_profile_id) {
+  Activity a;
+  a.id = NewUuid(ctx.entropy);
+  a.created = ctx.clock.NowMillis();
+  a.target_type = target;
+  a.operation = op;
+  a.target_name = std::move(target_name);
+  a.target_context = std::move(target_context);
+  a.initiated_by_type = actor.type;
+  a.initiated_by_id = actor.id;
+  a.initiated_by_name = actor.name;
+  a.connected_system_id = connected_system_id;
+  a.run_profile_id = run_profile_id;
+  return a;
+}
+
+Error NotFoundError(std::string message) { return MakeError(ErrorCode::kNotFound, std::move(message)); }
+
+Error ConnectedSystemNotFound(Id id) {
+  return NotFoundError("Connected System with ID " + std::to_string(id) + " not found.");
+}
+
+}  // namespace jim::core

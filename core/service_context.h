@@ -1,0 +1,27 @@
+// What every core service needs: the catalog and the two outside-world ports.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/catalog.h"
+#include "core/ports.h"
+
+namespace jim::core {
+
+struct ServiceContext {
+  Catalog& catalog;
+  Clock& clock;
+  Entropy& entropy;
+};
+
+// Builds the audit activity of a change; it is recorded in the same transaction as the change.
+Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target, OperationType op,
+                      std::string target_name, std::optional<std::string> target_context,
+                      std::optional<Id> connected_system_id = std::nullopt,
+                      std::optional<Id> run_profile_id = std::nullopt);
+
+Error NotFoundError(std::string message);
+Error ConnectedSystemNotFound(Id id);
+
+}  // namespace jim::core
