@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/entities.h"
 
@@ -37,10 +38,9 @@ class JsonWriter {
  private:
   void Separator();
   std::string& out_;
-  // One bit per nesting level: whether the container at that depth already holds an element.
-  uint64_t has_element_ = 0;
+  // NOTE: no per-level state: whether a comma is due follows from the last byte written ('{', '['
+  // and ':' never end a complete value), so nesting depth is unbounded and nothing is allocated.
   int depth_ = 0;
-  bool after_key_ = false;
 };
 
 template <class T>
