@@ -1,0 +1,524 @@
+#include "store/rocks_catalog.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include "store/codec.h"
+#include "store/group_txn.h"
+#include "store/key_schema.h"
+
+namespace jim::store {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using keys::CounterKey;
+using keys::CounterKind;
+
+constexpr const char* kCannotWrite = "The store cannot write right now.";
+constexpr const char* kUnexpected = "An unexpected error occurred.";
+
+rocksdb::Slice S(std::string_view s) { return {s.data(), s.size()}; }
+
+// The prefixes mirrored by CatalogCache, replayed from a committed batch.
+constexpr std::string_view kCachedPrefixes[] = {keys::kApiKey,     keys::kApiKeyDigest,   keys::kConnectorDef,
+                                                keys::kConnectorName, keys::kCounter,     keys::kSystem,
+                                                keys::kSystemName, keys::kPartition,      keys::kPartitionName};
+
+bool IsLockError(const rocksdb::Status& s) {
+  const std::string msg = s.ToString();
+  return s.IsIOError() && (msg.find("While lock file") != std::string::npos ||
+                           msg.find("lock hold by current process") != std::string::npos);
+}
+
+rocksdb::Options MakeDbOptions(const StoreOptions& o) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.max_background_jobs = 2;
+  opts.keep_log_file_num = 5;
+  // Point reads (rpx/, idem/, actx/) mostly hit or miss single keys: a bloom filter skips files.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (o.env) opts.env = o.env.get();
+  return opts;
+}
+
+// A bounded scan over everything under `prefix`; the bounds live as long as the scan.
+class PrefixScan {
+ public:
+  PrefixScan(rocksdb::DB* db, std::string_view prefix)
+      : lower_(prefix), upper_(keys::PrefixUpperBound(prefix)), lower_slice_(lower_), upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower_slice_;
+    if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro));
+  }
+  rocksdb::Iterator* operator->() { return it_.get(); }
+  void CheckStatus() const {
+    if (!it_->status().ok()) throw core::StoreUnavailable("scan failed: " + it_->status().ToString());
+  }
+
+ private:
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+template <class T>
+T DecodeOrThrow(std::string_view value) {
+  T v;
+  if (!codec::Decode(value, &v)) throw core::StoreUnavailable("corrupt stored value");
+  return v;
+}
+
+}  // namespace
+
+// ---- lifecycle -------------------------------------------------------------------------------------
+
+core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOptions& options) {
+  const std::string& dir = options.data_dir;
+  if (dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "No data dir was given.");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return MakeError(ErrorCode::kUnavailable, "Cannot create the data dir " + dir + ": " + ec.message() + ".");
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " is not writable by this user.");
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options), dir, &raw);
+  if (!s.ok()) {
+    if (IsLockError(s))
+      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " is locked by another jim-edge process.",
+                       s.ToString());
+    return MakeError(ErrorCode::kUnavailable, "Cannot open the data dir " + dir + ": " + s.ToString(), s.ToString());
+  }
+  std::unique_ptr<RocksCatalog> catalog(new RocksCatalog(options, std::unique_ptr<rocksdb::DB>(raw)));
+  if (core::Status loaded = catalog->Load(); !loaded.ok()) return loaded.error();
+  catalog->committer_ = std::thread([c = catalog.get()] { c->CommitterLoop(); });
+  return catalog;
+}
+
+RocksCatalog::RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db)
+    : options_(options), db_(std::move(db)), disk_(options.data_dir, options.min_free_bytes) {
+  txn_ = std::make_unique<GroupTransaction>(db_.get(), &cache_);
+}
+
+RocksCatalog::~RocksCatalog() { Close(); }
+
+void RocksCatalog::Close() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();  // it drains the queue before it exits
+  if (closed_.exchange(true)) return;
+  if (db_) {
+    // With relaxed durability the WAL is only in the page cache: make a clean shutdown durable.
+    if (!options_.sync) (void)db_->SyncWAL();
+    (void)db_->Close();
+    txn_.reset();
+    db_.reset();
+  }
+}
+
+core::Status RocksCatalog::Load() {
+  const std::string& dir = options_.data_dir;
+  auto version = Get(keys::kSchemaVersionKey);
+  if (!version) {
+    // A fresh dir gets the current schema; a dir with data but no version is not ours.
+    PrefixScan any(db_.get(), "");
+    any->SeekToFirst();
+    if (any->Valid())
+      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " holds data that is not a jim-edge store.");
+    std::string v;
+    codec::EncodeInt(keys::kSchemaVersion, &v);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Put(wo, S(keys::kSchemaVersionKey), v);
+    if (!s.ok())
+      return MakeError(ErrorCode::kUnavailable, "Cannot initialise the data dir " + dir + ": " + s.ToString(),
+                       s.ToString());
+  } else {
+    int64_t v = 0;
+    if (!codec::DecodeInt(*version, &v))
+      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt schema version.");
+    if (v != keys::kSchemaVersion)
+      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " holds schema version " + std::to_string(v) +
+                                                    "; this jim-edge reads version " +
+                                                    std::to_string(keys::kSchemaVersion) + ".");
+  }
+
+  for (size_t slot = 0; slot < GroupTransaction::kSeqSlots; ++slot) {
+    auto mark = Get(keys::SeqKey(GroupTransaction::SeqKindOf(slot)).view());
+    int64_t value = 0;
+    if (mark && !codec::DecodeInt(*mark, &value))
+      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt id sequence.");
+    txn_->SetHighWater(slot, value);
+  }
+
+  for (std::string_view prefix : kCachedPrefixes) {
+    PrefixScan scan(db_.get(), prefix);
+    for (scan->SeekToFirst(); scan->Valid(); scan->Next()) {
+      std::string_view key(scan->key().data(), scan->key().size());
+      std::string_view value(scan->value().data(), scan->value().size());
+      if (!cache_.Apply(key, &value))
+        return MakeError(ErrorCode::kUnavailable,
+                         "The data dir " + dir + " has a corrupt value under '" + std::string(prefix) + "'.");
+    }
+    if (!scan->status().ok())
+      return MakeError(ErrorCode::kUnavailable, "Cannot read the data dir " + dir + ": " + scan->status().ToString(),
+                       scan->status().ToString());
+  }
+  return core::OkStatus();
+}
+
+// ---- the committer ---------------------------------------------------------------------------------
+
+core::Status RocksCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
+  Pending pending{&body};
+  std::unique_lock lock(queue_mu_);
+  if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
+  queue_.push_back(&pending);
+  queue_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return pending.done; });
+  return std::move(pending.result);
+}
+
+void RocksCatalog::CommitterLoop() {
+  std::vector<Pending*> group;
+  std::unordered_map<std::string, core::Millis> touches;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait_for(lock, std::chrono::seconds(1),
+                         [&] { return stopping_ || !queue_.empty() || !touches_.empty(); });
+      if (queue_.empty() && touches_.empty()) {
+        if (stopping_) return;
+        lock.unlock();
+        // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
+        if (write_failed_.load()) TryResume();
+        continue;
+      }
+      group.swap(queue_);
+      touches.swap(touches_);
+    }
+    CommitGroup(group, touches);
+    {
+      std::lock_guard lock(queue_mu_);
+      for (Pending* p : group) p->done = true;
+    }
+    done_cv_.notify_all();
+    group.clear();
+    touches.clear();
+  }
+}
+
+void RocksCatalog::FailGroup(std::vector<Pending*>& group, const std::string& detail) {
+  for (Pending* p : group) {
+    if (p->result.ok() || p->result.error().code != ErrorCode::kUnavailable)
+      p->result = MakeError(ErrorCode::kUnavailable, kCannotWrite, detail);
+  }
+}
+
+bool RocksCatalog::TryResume() {
+  rocksdb::Status s = db_->Resume();
+  if (s.ok()) {
+    write_failed_.store(false);
+    return true;
+  }
+  std::lock_guard lock(error_mu_);
+  write_error_ = "resume failed: " + s.ToString();
+  return false;
+}
+
+void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
+                               std::unordered_map<std::string, core::Millis>& touches) {
+  // Refuse before RocksDB hits ENOSPC: some of its ENOSPC paths abort the process.
+  if (!disk_.HasRoom()) return FailGroup(group, "free space below floor");
+  if (write_failed_.load() && !TryResume()) {
+    std::lock_guard lock(error_mu_);
+    return FailGroup(group, write_error_);
+  }
+
+  GroupTransaction& txn = *txn_;
+  txn.BeginGroup();
+  for (const auto& [id, when] : touches) {
+    try {
+      txn.Touch(id, when);
+    } catch (const std::exception&) {
+      // Best effort by contract: a lost last-used time is not worth failing anybody's write.
+    }
+  }
+  for (Pending* p : group) {
+    txn.BeginBody();
+    core::Status st = core::OkStatus();
+    try {
+      st = (*p->body)(txn);
+    } catch (const core::StoreUnavailable& e) {
+      st = MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+    } catch (const std::exception& e) {
+      st = MakeError(ErrorCode::kInternal, kUnexpected, e.what());
+    } catch (...) {
+      st = MakeError(ErrorCode::kInternal, kUnexpected, "non-standard exception");
+    }
+    try {
+      txn.EndBody(st.ok());
+    } catch (const core::StoreUnavailable& e) {
+      p->result = std::move(st);
+      return FailGroup(group, e.what());  // the batch itself is broken: nothing of the group is kept
+    }
+    p->result = std::move(st);
+  }
+
+  rocksdb::WriteBatchWithIndex* batch = nullptr;
+  try {
+    batch = &txn.FinishGroup();
+  } catch (const core::StoreUnavailable& e) {
+    return FailGroup(group, e.what());
+  }
+  if (txn.Empty()) return;
+
+  rocksdb::WriteOptions wo;
+  // Only callers wait for durability; a touch-only group need not pay for an fsync.
+  wo.sync = options_.sync && !group.empty();
+  rocksdb::Status s = db_->Write(wo, batch->GetWriteBatch());
+  if (!s.ok()) {
+    write_failed_.store(true);
+    {
+      std::lock_guard lock(error_mu_);
+      write_error_ = s.ToString();
+    }
+    return FailGroup(group, s.ToString());
+  }
+
+  // Only now may committed reads see the group.
+  std::unique_ptr<rocksdb::WBWIIterator> it(batch->NewIterator());
+  std::unique_lock lock(cache_mu_);
+  for (std::string_view prefix : kCachedPrefixes) {
+    for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
+      const rocksdb::WriteEntry e = it->Entry();
+      std::string_view key(e.key.data(), e.key.size());
+      if (!key.starts_with(prefix)) break;
+      std::string_view value(e.value.data(), e.value.size());
+      (void)cache_.Apply(key, e.type == rocksdb::kPutRecord ? &value : nullptr);
+    }
+  }
+}
+
+void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return;
+    auto it = touches_.find(std::string(id));
+    if (it == touches_.end()) {
+      touches_.emplace(std::string(id), when);
+    } else {
+      it->second = std::max(it->second, when);
+    }
+  }
+  queue_cv_.notify_one();
+}
+
+bool RocksCatalog::IsWritable(std::string* reason) {
+  auto set = [&](const char* why) {
+    if (reason) *reason = why;
+    return false;
+  };
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return set("closing");
+  }
+  if (!disk_.HasRoom()) return set("disk_full");
+  if (write_failed_.load()) return set("store_write_failed");
+  return true;
+}
+
+// ---- committed reads -------------------------------------------------------------------------------
+
+std::optional<std::string> RocksCatalog::Get(std::string_view key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) throw core::StoreUnavailable("read failed: " + s.ToString());
+  return value;
+}
+
+std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
+  std::shared_lock lock(cache_mu_);
+  std::vector<core::ConnectorDefinition> out;
+  out.reserve(cache_.connectors.size());
+  for (const auto& [id, v] : cache_.connectors) out.push_back(v);
+  return out;
+}
+
+std::optional<core::ConnectorDefinition> RocksCatalog::GetConnectorDefinition(core::Id id) {
+  std::shared_lock lock(cache_mu_);
+  auto it = cache_.connectors.find(id);
+  if (it == cache_.connectors.end()) return std::nullopt;
+  return it->second;
+}
+
+bool RocksCatalog::IsConnectorInUse(core::Id connector_id) {
+  std::shared_lock lock(cache_mu_);
+  return cache_.Counter(CounterKey(CounterKind::kConnectorUse, connector_id)) > 0;
+}
+
+std::vector<core::ConnectedSystem> RocksCatalog::ListConnectedSystems() {
+  std::shared_lock lock(cache_mu_);
+  std::vector<core::ConnectedSystem> out;
+  out.reserve(cache_.systems.size());
+  for (const auto& [id, v] : cache_.systems) out.push_back(v);
+  return out;
+}
+
+std::optional<core::ConnectedSystem> RocksCatalog::GetConnectedSystem(core::Id id) {
+  std::shared_lock lock(cache_mu_);
+  auto it = cache_.systems.find(id);
+  if (it == cache_.systems.end()) return std::nullopt;
+  return it->second;
+}
+
+int64_t RocksCatalog::CountRunProfiles(core::Id connected_system_id) {
+  std::shared_lock lock(cache_mu_);
+  return cache_.Counter(CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id));
+}
+
+int64_t RocksCatalog::CountAllRunProfiles() {
+  std::shared_lock lock(cache_mu_);
+  return cache_.Counter(CounterKey(CounterKind::kRunProfilesAll));
+}
+
+std::vector<core::Partition> RocksCatalog::ListPartitions(core::Id connected_system_id) {
+  std::shared_lock lock(cache_mu_);
+  std::vector<core::Partition> out;
+  for (auto it = cache_.partitions.lower_bound({connected_system_id, 0});
+       it != cache_.partitions.end() && it->first.first == connected_system_id; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+std::optional<core::Partition> RocksCatalog::GetPartition(core::Id id) {
+  std::shared_lock lock(cache_mu_);
+  const core::Partition* p = cache_.FindPartition(id);
+  if (!p) return std::nullopt;
+  return *p;
+}
+
+// A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
+std::vector<core::RunProfile> RocksCatalog::ListRunProfiles(core::Id connected_system_id) {
+  std::vector<core::RunProfile> out;
+  PrefixScan scan(db_.get(), keys::RunProfilePrefix(connected_system_id).view());
+  for (scan->SeekToFirst(); scan->Valid(); scan->Next())
+    out.push_back(DecodeOrThrow<core::RunProfile>({scan->value().data(), scan->value().size()}));
+  scan.CheckStatus();
+  return out;
+}
+
+std::optional<core::RunProfile> RocksCatalog::GetRunProfile(core::Id id) {
+  auto owner = Get(keys::RunProfileOwnerKey(id).view());
+  if (!owner) return std::nullopt;
+  int64_t cs = 0;
+  if (!codec::DecodeInt(*owner, &cs)) throw core::StoreUnavailable("corrupt run profile index");
+  auto value = Get(keys::RunProfileKey(cs, id).view());
+  if (!value) return std::nullopt;  // deleted between the two reads
+  return DecodeOrThrow<core::RunProfile>(*value);
+}
+
+std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {
+  std::shared_lock lock(cache_mu_);
+  std::vector<core::ApiKey> out;
+  out.reserve(cache_.api_keys.size());
+  for (const auto& [id, v] : cache_.api_keys) out.push_back(v);
+  return out;
+}
+
+std::optional<core::ApiKey> RocksCatalog::GetApiKey(std::string_view id) {
+  std::shared_lock lock(cache_mu_);
+  auto it = cache_.api_keys.find(id);
+  if (it == cache_.api_keys.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<core::ApiKey> RocksCatalog::FindApiKeyByDigest(std::string_view digest_hex) {
+  std::shared_lock lock(cache_mu_);
+  auto d = cache_.api_key_by_digest.find(digest_hex);
+  if (d == cache_.api_key_by_digest.end()) return std::nullopt;
+  auto it = cache_.api_keys.find(d->second);
+  if (it == cache_.api_keys.end()) return std::nullopt;
+  return it->second;
+}
+
+// Newest first. Unfiltered pages walk act/ backwards; filtered ones walk their index backwards, so a
+// page costs offset + limit steps, never the whole trail. Totals come from the persisted counters.
+core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query) {
+  core::ActivityPage page;
+  std::string prefix;
+  std::string counter;
+  const bool indexed = query.connected_system_id || query.target_type;
+  if (query.connected_system_id && query.target_type) {
+    const auto type = static_cast<uint8_t>(*query.target_type);
+    prefix = std::string(keys::ActivityBySystemTypePrefix(*query.connected_system_id, type).view());
+    counter = CounterKey(CounterKind::kActivitiesPerSystemType, *query.connected_system_id, type);
+  } else if (query.connected_system_id) {
+    prefix = std::string(keys::ActivityBySystemPrefix(*query.connected_system_id).view());
+    counter = CounterKey(CounterKind::kActivitiesPerSystem, *query.connected_system_id);
+  } else if (query.target_type) {
+    const auto type = static_cast<uint8_t>(*query.target_type);
+    prefix = std::string(keys::ActivityByTypePrefix(type).view());
+    counter = keys::CounterKeyByte(CounterKind::kActivitiesPerType, type);
+  } else {
+    prefix = std::string(keys::kActivity);
+    counter = CounterKey(CounterKind::kActivitiesAll);
+  }
+  {
+    std::shared_lock lock(cache_mu_);
+    page.total = cache_.Counter(counter);
+  }
+  if (query.limit <= 0 || query.offset < 0 || query.offset >= page.total) return page;
+
+  PrefixScan scan(db_.get(), prefix);
+  int64_t skipped = 0;
+  for (scan->SeekToLast(); scan->Valid() && static_cast<int64_t>(page.items.size()) < query.limit; scan->Prev()) {
+    if (skipped < query.offset) {
+      ++skipped;
+      continue;
+    }
+    if (!indexed) {
+      page.items.push_back(DecodeOrThrow<core::Activity>({scan->value().data(), scan->value().size()}));
+      continue;
+    }
+    const rocksdb::Slice k = scan->key();
+    if (k.size() < prefix.size() + 8) throw core::StoreUnavailable("corrupt activity index key");
+    const uint64_t seq = keys::ReadBE64(k.data() + k.size() - 8);
+    auto value = Get(keys::ActivityKey(seq).view());
+    if (!value) throw core::StoreUnavailable("activity index points at a missing activity");
+    page.items.push_back(DecodeOrThrow<core::Activity>(*value));
+  }
+  scan.CheckStatus();
+  return page;
+}
+
+std::optional<core::Activity> RocksCatalog::GetActivity(std::string_view id) {
+  auto seq_value = Get(keys::ActivityIdKey(id));
+  if (!seq_value) return std::nullopt;
+  int64_t seq = 0;
+  if (!codec::DecodeInt(*seq_value, &seq)) throw core::StoreUnavailable("corrupt activity index");
+  auto value = Get(keys::ActivityKey(static_cast<uint64_t>(seq)).view());
+  if (!value) return std::nullopt;
+  return DecodeOrThrow<core::Activity>(*value);
+}
+
+std::optional<core::IdempotencyRecord> RocksCatalog::GetIdempotency(std::string_view key) {
+  auto value = Get(keys::IdempotencyKey(key));
+  if (!value) return std::nullopt;
+  return DecodeOrThrow<core::IdempotencyRecord>(*value);
+}
+
+}  // namespace jim::store

@@ -1,0 +1,121 @@
+// RocksCatalog: core::Catalog on an embedded RocksDB.
+//
+// Writes: every Transact() body runs on ONE committer thread. The committer takes all pending bodies
+// as a group, runs each against a shared WriteBatchWithIndex (a savepoint per body, rolled back when
+// the body fails), and commits the group with a single db->Write (fsync unless relaxed). Callers are
+// released only after that write, so OK means durable, and the fsync cost is shared by the group.
+//
+// Reads: the small tables are served from an in-memory cache updated only after a successful group
+// write; run profiles, activities and idempotency records are read from RocksDB with bounded scans.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
+#include "core/catalog.h"
+#include "store/catalog_cache.h"
+#include "store/disk_guard.h"
+
+namespace jim::store {
+
+class GroupTransaction;
+
+struct StoreOptions {
+  std::string data_dir;
+  bool sync = true;  // false = --durability relaxed: no fsync per group (benchmarks only)
+  uint64_t min_free_bytes = 64ull << 20;  // refuse writes below this much free disk space
+  // Test hook: a RocksDB Env (e.g. wrapping a fault-injecting FileSystem). Null = the default Env.
+  std::shared_ptr<rocksdb::Env> env;
+};
+
+class RocksCatalog final : public core::Catalog {
+ public:
+  // Opens (creating if missing) the data dir. Fails with a readable sentence when the dir cannot be
+  // created or written, is locked by another process, or holds data of an unknown schema version.
+  static core::Result<std::unique_ptr<RocksCatalog>> Open(const StoreOptions& options);
+  ~RocksCatalog() override;
+  RocksCatalog(const RocksCatalog&) = delete;
+  RocksCatalog& operator=(const RocksCatalog&) = delete;
+
+  // Finishes the queued transactions, stops the committer, syncs the WAL and closes the DB.
+  // Later Transact calls return kUnavailable. Idempotent.
+  void Close();
+
+  // Caution: a body must not call Transact (it runs on the committer thread: that would deadlock).
+  core::Status Transact(const std::function<core::Status(core::Transaction&)>& body) override;
+
+  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override;
+  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override;
+  bool IsConnectorInUse(core::Id connector_id) override;
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override;
+  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override;
+  int64_t CountRunProfiles(core::Id connected_system_id) override;
+  int64_t CountAllRunProfiles() override;
+  std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
+  std::optional<core::Partition> GetPartition(core::Id id) override;
+  std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
+  std::optional<core::RunProfile> GetRunProfile(core::Id id) override;
+  std::vector<core::ApiKey> ListApiKeys() override;
+  std::optional<core::ApiKey> GetApiKey(std::string_view id) override;
+  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
+  core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
+  std::optional<core::Activity> GetActivity(std::string_view id) override;
+  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
+  void TouchApiKey(std::string_view id, core::Millis when) override;
+  bool IsWritable(std::string* reason) override;
+
+  // The free-space floor can be changed at run time (tests; a future config reload).
+  void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
+  const std::string& data_dir() const { return options_.data_dir; }
+  // For backups: the open DB. Do not write through it.
+  rocksdb::DB* db() { return db_.get(); }
+
+ private:
+  struct Pending {
+    const std::function<core::Status(core::Transaction&)>* body;
+    core::Status result = core::OkStatus();
+    bool done = false;
+  };
+
+  RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db);
+  core::Status Load();  // schema check, id high-water marks, caches
+  void CommitterLoop();
+  void CommitGroup(std::vector<Pending*>& group, std::unordered_map<std::string, core::Millis>& touches);
+  void FailGroup(std::vector<Pending*>& group, const std::string& detail);
+  bool TryResume();
+  std::optional<std::string> Get(std::string_view key);
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  DiskGuard disk_;
+
+  mutable std::shared_mutex cache_mu_;
+  CatalogCache cache_;  // committed state only
+  std::unique_ptr<GroupTransaction> txn_;  // committer thread only
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;  // committer waits for work
+  std::condition_variable done_cv_;   // callers wait for their group
+  std::vector<Pending*> queue_;
+  std::unordered_map<std::string, core::Millis> touches_;
+  bool stopping_ = false;
+  std::thread committer_;
+
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> write_failed_{false};  // last group write failed: RocksDB may be in a read-only state
+  std::mutex error_mu_;
+  std::string write_error_;  // detail of the last failed write
+};
+
+}  // namespace jim::store

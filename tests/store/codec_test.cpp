@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include "store/codec.h"
+#include "store/key_schema.h"
+
+namespace jim::store {
+namespace {
+
+template <class T>
+T RoundTrip(const T& in) {
+  std::string bytes;
+  codec::Encode(in, &bytes);
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), codec::kFormatV1);
+  T out;
+  EXPECT_TRUE(codec::Decode(bytes, &out));
+  return out;
+}
+
+TEST(Codec, EveryEntityRoundTrips) {
+  core::ConnectorDefinition cd{7, "JIM LDAP Connector", "ldap", true, 1, 2, {}};
+  cd.capabilities.full_import = cd.capabilities.password_policy_discovery = cd.capabilities.export_ = true;
+  EXPECT_EQ(RoundTrip(cd), cd);
+
+  core::ConnectedSystem cs{9, "HR", "the HR system", 3, -5, 1'700'000'000'000};
+  EXPECT_EQ(RoundTrip(cs), cs);
+
+  core::Partition pt{11, 9, "OU=People", std::string("ext-1"), false};
+  EXPECT_EQ(RoundTrip(pt), pt);
+  pt.external_id.reset();
+  EXPECT_EQ(RoundTrip(pt), pt);
+
+  core::RunProfile rp;
+  rp.id = 1LL << 40;
+  rp.connected_system_id = 9;
+  rp.name = "Full import \xE2\x9C\x93";
+  rp.run_type = core::RunType::kExport;
+  rp.page_size = 10000;
+  rp.partition_id = 11;
+  rp.file_path = "";
+  rp.verify_import_content_hashes = true;
+  rp.revision = 42;
+  EXPECT_EQ(RoundTrip(rp), rp);
+
+  core::ApiKey ak;
+  ak.id = "7a1c0f6e-0000-4000-8000-000000000001";
+  ak.name = "ops";
+  ak.digest_hex = std::string(64, 'a');
+  ak.key_prefix = "jim_ak_01234";
+  ak.expires_at = 5;
+  ak.role_ids = {1, 2};
+  ak.infrastructure = true;
+  EXPECT_EQ(RoundTrip(ak), ak);
+
+  core::Activity act;
+  act.id = "u";
+  act.target_type = core::TargetType::kPartition;
+  act.operation = core::OperationType::kDelete;
+  act.target_context = "ctx";
+  act.connected_system_id = 3;
+  act.run_profile_id = 4;
+  EXPECT_EQ(RoundTrip(act), act);
+
+  core::IdempotencyRecord idem{"k", "h", 201, "{\"id\":1}", "http://x/1", 99};
+  EXPECT_EQ(RoundTrip(idem), idem);
+}
+
+TEST(Codec, RejectsUnknownVersionTruncationAndTrailingBytes) {
+  core::ConnectedSystem cs{9, "HR", "the HR system", 3, 1, 2};
+  std::string bytes;
+  codec::Encode(cs, &bytes);
+  core::ConnectedSystem out;
+
+  std::string v2 = bytes;
+  v2[0] = 2;
+  EXPECT_FALSE(codec::Decode(v2, &out));
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(codec::Decode(bytes.substr(0, n), &out)) << n;
+  EXPECT_FALSE(codec::Decode(bytes + "x", &out));
+  EXPECT_TRUE(codec::Decode(bytes, &out));
+}
+
+TEST(Codec, RejectsOutOfRangeEnums) {
+  core::RunProfile rp;
+  rp.name = "n";
+  std::string bytes;
+  codec::Encode(rp, &bytes);
+  // id, cs, name length, 'n', then the run type byte.
+  const size_t type_at = 1 + 1 + 1 + 1 + 1;
+  ASSERT_EQ(static_cast<uint8_t>(bytes[type_at]), 1);
+  core::RunProfile out;
+  bytes[type_at] = 0;
+  EXPECT_FALSE(codec::Decode(bytes, &out));
+  bytes[type_at] = 6;
+  EXPECT_FALSE(codec::Decode(bytes, &out));
+}
+
+TEST(Codec, IntAndText) {
+  std::string b;
+  codec::EncodeInt(-3, &b);
+  int64_t v = 0;
+  ASSERT_TRUE(codec::DecodeInt(b, &v));
+  EXPECT_EQ(v, -3);
+  EXPECT_FALSE(codec::DecodeInt(b.substr(0, 8), &v));
+  codec::EncodeText("uuid", &b);
+  std::string t;
+  ASSERT_TRUE(codec::DecodeText(b, &t));
+  EXPECT_EQ(t, "uuid");
+}
+
+TEST(KeySchema, BigEndianKeysSortByIdAndBoundsStayInPrefix) {
+  EXPECT_LT(keys::RunProfileKey(1, 255).view(), keys::RunProfileKey(1, 256).view());
+  EXPECT_LT(keys::RunProfileKey(1, 1LL << 40).view(), keys::RunProfileKey(2, 1).view());
+  const std::string upper = keys::PrefixUpperBound(keys::RunProfilePrefix(1).view());
+  EXPECT_LT(keys::RunProfileKey(1, INT64_MAX).view(), upper);
+  EXPECT_GE(keys::RunProfileKey(2, 0).view(), upper);
+  EXPECT_EQ(keys::PrefixUpperBound("a\xff"), "b");
+  EXPECT_EQ(keys::PrefixUpperBound("act/"), "act0");
+  EXPECT_LT(std::string("act0"), std::string(keys::kActivityId));  // actx/ is outside act/'s bound
+  EXPECT_LE(keys::CounterKey(keys::CounterKind::kActivitiesPerSystemType, 1, 2).size(), 15u);
+}
+
+}  // namespace
+}  // namespace jim::store
