@@ -44,16 +44,18 @@ class ObjectReader {
   // field errors do not. An empty result means every registered output is filled or left empty.
   core::FieldErrors Parse(std::string& body);
 
- private:
+  // Implementation detail (public only so the parsing code in the .cpp can see it).
   enum class Kind { kString, kInteger, kBool, kEnum, kIntegerArray, kTimestamp };
-  struct Field {
+  struct FieldSpec {
     std::string_view name;
     Kind kind;
     void* out;
     std::function<std::optional<int>(std::string_view)> parse_enum;
     std::string_view allowed;
   };
-  std::vector<Field> fields_;
+
+ private:
+  std::vector<FieldSpec> fields_;
 };
 
 }  // namespace jim::http
