@@ -220,7 +220,12 @@ void RocksCatalog::CommitterLoop() {
   }
 }
 
+StoreStats RocksCatalog::Stats() const {
+  return {groups_written_.load(), transactions_.load(), write_failures_.load(), max_group_size_.load()};
+}
+
 void RocksCatalog::FailGroup(std::vector<Pending*>& group, const std::string& detail) {
+  write_failures_.fetch_add(1);
   for (Pending* p : group) {
     if (p->result.ok() || p->result.error().code != ErrorCode::kUnavailable)
       p->result = MakeError(ErrorCode::kUnavailable, kCannotWrite, detail);
@@ -248,6 +253,7 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   }
 
   GroupTransaction& txn = *txn_;
+  transactions_.fetch_add(group.size());
   txn.BeginGroup();
   for (const auto& [id, when] : touches) {
     try {
@@ -297,6 +303,9 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
     }
     return FailGroup(group, s.ToString());
   }
+
+  groups_written_.fetch_add(1);
+  if (group.size() > max_group_size_.load()) max_group_size_.store(group.size());  // committer is the only writer
 
   // Only now may committed reads see the group.
   std::unique_ptr<rocksdb::WBWIIterator> it(batch->NewIterator());

@@ -31,6 +31,14 @@ namespace jim::store {
 
 class GroupTransaction;
 
+// Counters for /metrics and tests; monotonic since open.
+struct StoreStats {
+  uint64_t groups_written = 0;      // successful group writes
+  uint64_t transactions = 0;        // bodies run
+  uint64_t write_failures = 0;      // groups refused or failed (disk floor, I/O error)
+  uint64_t max_group_size = 0;      // largest number of bodies committed by one write
+};
+
 struct StoreOptions {
   std::string data_dir;
   bool sync = true;  // false = --durability relaxed: no fsync per group (benchmarks only)
@@ -77,6 +85,7 @@ class RocksCatalog final : public core::Catalog {
 
   // The free-space floor can be changed at run time (tests; a future config reload).
   void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
+  StoreStats Stats() const;
   const std::string& data_dir() const { return options_.data_dir; }
   // For backups: the open DB. Do not write through it.
   rocksdb::DB* db() { return db_.get(); }
@@ -112,6 +121,7 @@ class RocksCatalog final : public core::Catalog {
   bool stopping_ = false;
   std::thread committer_;
 
+  std::atomic<uint64_t> groups_written_{0}, transactions_{0}, write_failures_{0}, max_group_size_{0};
   std::atomic<bool> closed_{false};
   std::atomic<bool> write_failed_{false};  // last group write failed: RocksDB may be in a read-only state
   std::mutex error_mu_;
