@@ -1,1 +1,151 @@
-int main() { return 0; }
+// jim-edge: the composition root. Parses the command line (flags > JIM_* environment > defaults) and
+// runs one subcommand.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cmd/offline_commands.h"
+#include "cmd/serve.h"
+
+namespace {
+
+void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate_limit, std::string& metrics,
+                     std::string& access_log) {
+  auto& s = o.server;
+  cmd.add_option("--host", s.host, "Address to listen on")->envname("JIM_HOST")->capture_default_str();
+  cmd.add_option("--port", s.port, "TCP port (0 picks a free one)")->envname("JIM_PORT")->capture_default_str();
+  cmd.add_option("--data-dir", o.data_dir, "Directory of the embedded database (created if missing)")
+      ->envname("JIM_DATA_DIR")
+      ->capture_default_str();
+  cmd.add_option("--threads", s.threads, "HTTP worker threads (each serves one connection at a time)")
+      ->envname("JIM_THREADS")
+      ->capture_default_str();
+  cmd.add_option("--max-body-bytes", s.max_body_bytes, "Largest accepted request body; larger gets 413")
+      ->envname("JIM_MAX_BODY_BYTES")
+      ->capture_default_str();
+  cmd.add_option("--log-format", o.log_format, "Log lines as text or json (one object per line)")
+      ->envname("JIM_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd.add_option("--durability", o.durability,
+                 "strict: fsync before every 2xx; relaxed: no fsync, acknowledged writes can be lost on a crash "
+                 "(benchmarks only)")
+      ->envname("JIM_DURABILITY")
+      ->check(CLI::IsMember({"strict", "relaxed"}))
+      ->capture_default_str();
+  cmd.add_option("--rate-limit", rate_limit, "on, or off (benchmarks)")
+      ->envname("JIM_RATE_LIMIT")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd.add_option("--rate-limit-per-key", s.rate_limit_per_key, "Requests per minute per API key (sliding window)")
+      ->envname("JIM_RATE_LIMIT_PER_KEY")
+      ->check(CLI::Range(1, 100'000'000))
+      ->capture_default_str();
+  cmd.add_option("--rate-limit-per-ip", s.rate_limit_per_ip,
+                 "Unauthenticated or failed requests per minute per client IP")
+      ->envname("JIM_RATE_LIMIT_PER_IP")
+      ->check(CLI::Range(1, 100'000'000))
+      ->capture_default_str();
+  cmd.add_option("--metrics", metrics, "Serve GET /metrics (on|off)")
+      ->envname("JIM_METRICS")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd.add_option("--access-log", access_log, "One log line per request (on|off)")
+      ->envname("JIM_ACCESS_LOG")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd.add_option("--tls-cert", s.tls_cert, "PEM certificate: serve HTTPS (TLS 1.2 or newer)")->envname("JIM_TLS_CERT");
+  cmd.add_option("--tls-key", s.tls_key, "PEM private key for --tls-cert")->envname("JIM_TLS_KEY");
+  cmd.add_option("--min-free-mb", o.min_free_mb, "Refuse writes (503) when the data dir has less free space")
+      ->envname("JIM_MIN_FREE_MB")
+      ->capture_default_str();
+  cmd.add_option("--timeout", s.io_timeout_seconds, "Read, write and keep-alive timeout in seconds")
+      ->envname("JIM_TIMEOUT")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"jim-edge: a self-contained appliance that speaks JIM's REST API for connector definitions,\n"
+               "connected systems, partitions, run profiles, API keys and the audit trail."};
+  app.require_subcommand(1);
+  app.footer("Run 'jim-edge <command> --help' for a command's options. Options also read JIM_* environment\n"
+             "variables; a flag wins over the environment, which wins over the default.");
+
+  jim::cmd::ServeOptions serve;
+  std::string rate_limit = "on", metrics = "on", access_log = "on";
+  auto* serve_cmd = app.add_subcommand("serve", "Start the HTTP API server");
+  AddServeOptions(*serve_cmd, serve, rate_limit, metrics, access_log);
+
+  jim::cmd::ServeOptions check;
+  std::string check_rate = "on", check_metrics = "on", check_access = "on";
+  auto* check_cmd = app.add_subcommand("check-config", "Validate the serve configuration and print it");
+  AddServeOptions(*check_cmd, check, check_rate, check_metrics, check_access);
+
+  app.add_subcommand("version", "Print the version");
+
+  std::string health_url = "http://127.0.0.1:" + std::string(std::getenv("JIM_PORT") ? std::getenv("JIM_PORT") : "8080");
+  auto* health_cmd = app.add_subcommand("healthcheck", "Exit 0 when the local server answers ready (for containers)");
+  health_cmd->add_option("--url", health_url, "Base URL of the server")->capture_default_str();
+
+  std::string data_dir = "./data";
+  auto* apikey = app.add_subcommand("apikey", "Manage API keys in a stopped server's data dir");
+  apikey->require_subcommand(1);
+  std::string key_name, key_role = "Administrator", key_expires, key_id;
+  auto* key_create = apikey->add_subcommand("create", "Create a key and print it once on stdout");
+  key_create->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  key_create->add_option("--name", key_name, "Name of the key")->required();
+  key_create->add_option("--role", key_role, "Administrator or none")->capture_default_str();
+  key_create->add_option("--expires-in", key_expires, "Lifetime such as 30d, 12h, 45m (default: never expires)");
+  auto* key_list = apikey->add_subcommand("list", "List keys (never the keys themselves)");
+  key_list->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  auto* key_revoke = apikey->add_subcommand("revoke", "Delete a key by id");
+  key_revoke->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  key_revoke->add_option("--id", key_id, "Key id (uuid)")->required();
+
+  std::string backup_to, restore_from;
+  bool force = false;
+  auto* backup = app.add_subcommand("backup", "Copy a stopped server's data dir to a new directory");
+  backup->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  backup->add_option("--to", backup_to, "Target directory (must not exist or be empty)")->required();
+  auto* restore = app.add_subcommand("restore", "Restore a backup into a data dir");
+  restore->add_option("--from", restore_from, "Backup directory")->required();
+  restore->add_option("--data-dir", data_dir, "Data dir to restore into")->envname("JIM_DATA_DIR")->capture_default_str();
+  restore->add_flag("--force", force, "Overwrite a non-empty data dir");
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto apply_switches = [](jim::cmd::ServeOptions& o, const std::string& rl, const std::string& m,
+                           const std::string& al) {
+    o.server.rate_limit = rl == "on";
+    o.server.metrics = m == "on";
+    o.server.access_log = al == "on";
+  };
+  if (serve_cmd->parsed()) {
+    apply_switches(serve, rate_limit, metrics, access_log);
+    return jim::cmd::RunServe(serve);
+  }
+  if (check_cmd->parsed()) {
+    apply_switches(check, check_rate, check_metrics, check_access);
+    if (std::string problem = jim::cmd::ValidateServeOptions(check); !problem.empty()) {
+      std::cerr << "jim-edge: " << problem << "\n";
+      return 2;
+    }
+    std::cout << check_cmd->config_to_str(true, false) << "configuration is valid\n";
+    return 0;
+  }
+  if (app.got_subcommand("version")) {
+    std::cout << "jim-edge " << JIM_EDGE_VERSION << "\n";
+    return 0;
+  }
+  if (health_cmd->parsed()) return jim::cmd::HealthCheck(health_url);
+  if (key_create->parsed()) return jim::cmd::ApiKeyCreate(data_dir, key_name, key_role, key_expires);
+  if (key_list->parsed()) return jim::cmd::ApiKeyList(data_dir);
+  if (key_revoke->parsed()) return jim::cmd::ApiKeyRevoke(data_dir, key_id);
+  if (backup->parsed()) return jim::cmd::Backup(data_dir, backup_to);
+  if (restore->parsed()) return jim::cmd::Restore(restore_from, data_dir, force);
+  return 0;
+}

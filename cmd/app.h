@@ -1,0 +1,38 @@
+// Wiring shared by the subcommands: the store plus the core services over it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/activity_service.h"
+#include "core/api_key_service.h"
+#include "core/connected_system_service.h"
+#include "core/connector_definition_service.h"
+#include "core/run_profile_service.h"
+#include "http/context.h"
+#include "store/rocks_catalog.h"
+#include "store/system_ports.h"
+
+namespace jim::cmd {
+
+// Everything above the wire, built from one open store. Owns the services; cmd/ is the only place
+// that constructs them.
+struct App {
+  std::unique_ptr<store::RocksCatalog> catalog;
+  store::SystemClock clock;
+  store::OsEntropy entropy;
+  core::ServiceContext ctx{*catalog, clock, entropy};
+  core::ConnectorDefinitionService definitions{ctx};
+  core::ConnectedSystemService systems{ctx};
+  core::RunProfileService profiles{ctx};
+  core::ApiKeyService keys{ctx};
+  core::ActivityService activities{ctx};
+  http::Services services{*catalog, clock, entropy, definitions, systems, profiles, keys, activities};
+
+  explicit App(std::unique_ptr<store::RocksCatalog> c) : catalog(std::move(c)) {}
+};
+
+// Opens the data dir for a subcommand; on failure prints one sentence to stderr and returns null.
+std::unique_ptr<App> OpenApp(const store::StoreOptions& options);
+
+}  // namespace jim::cmd

@@ -1,0 +1,133 @@
+#include "cmd/offline_commands.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+
+#include "cmd/app.h"
+#include "store/backup.h"
+
+namespace jim::cmd {
+
+namespace {
+const core::Actor kCliActor{"System", "00000000-0000-0000-0000-000000000001", "jim-edge cli"};
+
+std::unique_ptr<App> OpenOffline(const std::string& data_dir) {
+  store::StoreOptions options;
+  options.data_dir = data_dir;
+  return OpenApp(options);
+}
+}  // namespace
+
+std::optional<long long> ParseDuration(const std::string& text) {
+  if (text.size() < 2) return std::nullopt;
+  long long n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || ptr != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
+  switch (text.back()) {
+    case 'd': return n * 86'400'000LL;
+    case 'h': return n * 3'600'000LL;
+    case 'm': return n * 60'000LL;
+    case 's': return n * 1'000LL;
+    default: return std::nullopt;
+  }
+}
+
+int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std::string& role,
+                 const std::string& expires_in) {
+  core::CreateApiKeyInput in;
+  in.name = name;
+  if (role == "Administrator") in.role_ids = std::vector<int64_t>{core::kAdministratorRoleId};
+  else if (role == "none") in.role_ids = std::vector<int64_t>{};
+  else {
+    std::cerr << "jim-edge: --role must be Administrator or none.\n";
+    return 2;
+  }
+  auto app = OpenOffline(data_dir);
+  if (!app) return 1;
+  if (!expires_in.empty()) {
+    auto ms = ParseDuration(expires_in);
+    if (!ms) {
+      std::cerr << "jim-edge: --expires-in takes a duration such as 30d, 12h, 45m or 90s.\n";
+      return 2;
+    }
+    in.expires_at = app->clock.NowMillis() + *ms;
+  }
+  auto created = app->keys.Create(kCliActor, in);
+  if (!created) {
+    std::cerr << "jim-edge: " << created.error().message;
+    for (const auto& f : created.error().fields) std::cerr << " " << f.field << ": " << f.message << ".";
+    std::cerr << "\n";
+    return 1;
+  }
+  // The only time the key is shown: stdout, for the operator to capture.
+  std::cout << created->plaintext << "\n";
+  std::cerr << "Created API key " << created->key.id << " (" << created->key.key_prefix
+            << "...). Store it now: it cannot be shown again.\n";
+  return 0;
+}
+
+int ApiKeyList(const std::string& data_dir) {
+  auto app = OpenOffline(data_dir);
+  if (!app) return 1;
+  std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", "ID", "PREFIX", "ENABLED", "ROLE", "NAME");
+  for (const auto& k : app->keys.List())
+    std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", k.id.c_str(), k.key_prefix.c_str(), k.enabled ? "yes" : "no",
+                k.IsAdministrator() ? "Administrator" : "-", k.name.c_str());
+  return 0;
+}
+
+int ApiKeyRevoke(const std::string& data_dir, const std::string& id) {
+  auto app = OpenOffline(data_dir);
+  if (!app) return 1;
+  auto st = app->keys.Delete(kCliActor, id);
+  if (!st) {
+    std::cerr << "jim-edge: " << st.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "Revoked API key " << id << ".\n";
+  return 0;
+}
+
+int Backup(const std::string& data_dir, const std::string& to) {
+  auto app = OpenOffline(data_dir);
+  if (!app) return 1;
+  auto st = store::BackupTo(*app->catalog, to);
+  if (!st) {
+    std::cerr << "jim-edge: " << st.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "Backed up " << data_dir << " to " << to << ".\n";
+  return 0;
+}
+
+int Restore(const std::string& from, const std::string& data_dir, bool force) {
+  auto st = store::RestoreFrom(from, data_dir, force);
+  if (!st) {
+    std::cerr << "jim-edge: " << st.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "Restored " << from << " into " << data_dir << ".\n";
+  return 0;
+}
+
+int HealthCheck(const std::string& url) {
+  httplib::Client client(url);
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(3, 0);
+  client.enable_server_certificate_verification(false);  // a local probe of our own, often self-signed
+  auto res = client.Get("/api/v1/health/ready");
+  if (!res) {
+    std::cerr << "jim-edge: health check failed: cannot reach " << url << "\n";
+    return 1;
+  }
+  if (res->status != 200) {
+    std::cerr << "jim-edge: not ready (" << res->status << "): " << res->body << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace jim::cmd

@@ -1,0 +1,138 @@
+#include "cmd/serve.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cmd/app.h"
+
+namespace jim::cmd {
+
+namespace {
+
+// Writes the first-start key where only the owner can read it; the key itself never reaches the log.
+bool WriteInitialKeyFile(const std::string& path, const std::string& key) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return false;
+  std::string line = key + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  return ok;
+}
+
+bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+
+}  // namespace
+
+std::string ValidateServeOptions(const ServeOptions& o) {
+  if (o.server.port < 0 || o.server.port > 65535) return "--port must be between 0 and 65535.";
+  if (o.server.threads < 1 || o.server.threads > 4096) return "--threads must be between 1 and 4096.";
+  if (o.server.max_body_bytes < 1024) return "--max-body-bytes must be at least 1024.";
+  if (o.durability != "strict" && o.durability != "relaxed") return "--durability must be strict or relaxed.";
+  if (o.log_format != "text" && o.log_format != "json") return "--log-format must be text or json.";
+  if (o.server.tls_cert.empty() != o.server.tls_key.empty())
+    return "--tls-cert and --tls-key must be given together.";
+  if (!o.server.tls_cert.empty() && !Readable(o.server.tls_cert))
+    return "cannot read the TLS certificate " + o.server.tls_cert + ".";
+  if (!o.server.tls_key.empty() && !Readable(o.server.tls_key)) return "cannot read the TLS key " + o.server.tls_key + ".";
+  if (o.data_dir.empty()) return "--data-dir must not be empty.";
+  return "";
+}
+
+int RunServe(const ServeOptions& o) {
+  if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
+    std::cerr << "jim-edge: " << problem << "\n";
+    return 2;
+  }
+  // Block the stop signals in every thread; one thread waits for them (never work inside a handler).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  http::Logger log(o.log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText);
+  store::StoreOptions store_options;
+  store_options.data_dir = o.data_dir;
+  store_options.sync = o.durability == "strict";
+  store_options.min_free_bytes = o.min_free_mb << 20;
+  auto app = OpenApp(store_options);
+  if (!app) return 1;
+
+  if (const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY"); infra && *infra) {
+    if (auto st = app->keys.EnsureInfrastructureKey(infra); !st) {
+      std::cerr << "jim-edge: " << st.error().message << "\n";
+      return 2;
+    }
+  }
+  auto initial = app->keys.EnsureInitialKey();
+  if (!initial) {
+    std::cerr << "jim-edge: cannot create the initial API key: " << initial.error().message << "\n";
+    return 1;
+  }
+  if (*initial) {
+    std::string path = (std::filesystem::path(o.data_dir) / "initial-api-key").string();
+    if (!WriteInitialKeyFile(path, **initial)) {
+      std::cerr << "jim-edge: cannot write the initial API key file " << path << "\n";
+      return 1;
+    }
+    log.Info("created the initial administrator API key", {{"file", path}});
+  }
+
+  http::ServerConfig config = o.server;
+  config.version = JIM_EDGE_VERSION;
+  http::ApiServer server(config, app->services, log);
+  auto port = server.Bind();
+  if (!port) {
+    std::cerr << "jim-edge: " << port.error().message << "\n";
+    return 1;
+  }
+  std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
+  std::string durability = store_options.sync ? "strict (fsync before every acknowledged write)"
+                                              : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
+  log.Info("jim-edge started", {{"version", JIM_EDGE_VERSION},
+                                {"address", address},
+                                {"data_dir", o.data_dir},
+                                {"durability", durability},
+                                {"threads", std::to_string(config.threads)}});
+  log.Flush();
+
+  std::atomic<bool> stopping{false};
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (stopping.exchange(true)) return;
+    log.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    // Bounded: whatever still runs after 9 s is cut off; every acknowledged write is already on disk.
+    std::thread([&log] {
+      std::this_thread::sleep_for(std::chrono::seconds(9));
+      log.Warn("shutdown took longer than 9 s; exiting now", {});
+      log.Flush();
+      std::_Exit(0);
+    }).detach();
+    server.Stop();
+  });
+
+  bool ran = server.Run();
+  if (!stopping.exchange(true)) {
+    // Run() returned without a signal: wake the waiter so it can be joined.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  }
+  signal_waiter.join();
+  app->catalog->Close();
+  log.Info("stopped", {});
+  log.Flush();
+  return ran ? 0 : 1;
+}
+
+}  // namespace jim::cmd

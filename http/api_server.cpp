@@ -1,0 +1,326 @@
+#include "http/api_server.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "core/rules.h"
+#include "http/responses.h"
+
+namespace jim::http {
+
+namespace {
+
+// cpp-httplib 0.11.4 listens with a compiled-in backlog of 5, which drops SYNs at 64 connections. Its
+// listening socket is a protected member, so a subclass can listen(2) again with a real backlog (Linux
+// updates the backlog of a listening socket in place).
+template <class Base>
+class TunedServer : public Base {
+ public:
+  using Base::Base;
+  bool SetBacklog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
+};
+
+// Per-request state that lives on the worker thread from the guard to the access log.
+struct ThreadRequestState {
+  std::chrono::steady_clock::time_point start{};
+  const Route* route = nullptr;
+  std::string request_id;
+};
+thread_local ThreadRequestState tl_request;
+
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == ':';
+}
+
+std::string MakeRequestId(const httplib::Request& req) {
+  std::string given = req.get_header_value("X-Request-Id");
+  if (!given.empty() && given.size() <= 128) {
+    bool ok = true;
+    for (char c : given) ok = ok && IsTokenChar(c);
+    if (ok) return given;
+  }
+  // Not a secret: a per-thread random stream is enough to keep ids unique in the logs.
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  uint64_t v = rng();
+  for (char& c : id) {
+    c = kHex[v & 0xF];
+    v >>= 4;
+  }
+  return id;
+}
+
+// application/json, optionally with parameters; a charset other than UTF-8 is refused.
+bool IsJsonContentType(std::string_view ct) {
+  auto semicolon = ct.find(';');
+  std::string_view media = core::TrimWhitespace(ct.substr(0, semicolon));
+  if (!core::EqualsIgnoreCase(media, "application/json")) return false;
+  if (semicolon == std::string_view::npos) return true;
+  std::string params = core::FoldName(ct.substr(semicolon + 1));
+  auto cs = params.find("charset=");
+  if (cs == std::string::npos) return true;
+  std::string_view charset = std::string_view(params).substr(cs + 8);
+  charset = charset.substr(0, charset.find(';'));
+  charset = core::TrimWhitespace(charset);
+  if (!charset.empty() && charset.front() == '"') charset = charset.substr(1, charset.size() > 1 ? charset.size() - 2 : 0);
+  return charset == "utf-8" || charset == "utf8";
+}
+
+bool ParseContentLength(const std::string& value, size_t& out) {
+  if (value.empty() || value.size() > 19) return false;
+  size_t v = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+void SendRateLimited(httplib::Response& res, int retry_after) {
+  SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
+  res.set_header("Retry-After", std::to_string(retry_after));
+}
+
+}  // namespace
+
+ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
+    : config_(std::move(config)),
+      services_(services),
+      log_(log),
+      limiter_(config_.rate_limit, config_.rate_limit_per_key, config_.rate_limit_per_ip) {
+  RegisterRoutes(router_);
+  metrics_ = std::make_unique<Metrics>(router_.routes());
+  if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
+    auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(config_.tls_cert.c_str(), config_.tls_key.c_str());
+    if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    server_ = std::move(tls);
+  } else {
+    server_ = std::make_unique<TunedServer<httplib::Server>>();
+  }
+  Configure();
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+void ApiServer::Configure() {
+  httplib::Server& s = *server_;
+  const int threads = config_.threads < 1 ? 1 : config_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Nagle plus delayed ACK costs 40 ms per keep-alive request without this.
+  s.set_tcp_nodelay(true);
+  // The library default closes keep-alive connections after 5 requests; clients then reconnect at a cost.
+  s.set_keep_alive_max_count(1'000'000);
+  s.set_keep_alive_timeout(config_.io_timeout_seconds);
+  s.set_read_timeout(config_.io_timeout_seconds, 0);
+  s.set_write_timeout(config_.io_timeout_seconds, 0);
+  s.set_payload_max_length(config_.max_body_bytes);
+  s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                         {"X-Frame-Options", "DENY"},
+                         {"Content-Security-Policy", "default-src 'none'"},
+                         {"Cache-Control", "no-store"}});
+
+  // Runs before cpp-httplib reads the body: refuse what we will not read.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    tl_request.start = std::chrono::steady_clock::now();
+    tl_request.route = nullptr;
+    tl_request.request_id = MakeRequestId(req);
+    res.set_header("X-Request-Id", tl_request.request_id);
+    // Caution: chunked bodies bypass the payload limit in cpp-httplib 0.11.4, so any Transfer-Encoding
+    // is refused before a byte of the body is read.
+    if (req.has_header("Transfer-Encoding")) {
+      SendError(res, 411, "LENGTH_REQUIRED",
+                "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    size_t length = 0;
+    if (req.has_header("Content-Length")) {
+      if (!ParseContentLength(req.get_header_value("Content-Length"), length)) {
+        SendError(res, 400, "VALIDATION_ERROR", "The Content-Length header is not a valid length.");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (length > config_.max_body_bytes) {
+        SendError(res, 413, "PAYLOAD_TOO_LARGE",
+                  "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
+                      " bytes.");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    } else if (body_method) {
+      SendError(res, 411, "LENGTH_REQUIRED", "A Content-Length header is required on " + req.method + " requests.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (body_method && !IsJsonContentType(req.get_header_value("Content-Type"))) {
+      SendError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
+                "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
+      if (length > 0) res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
+  s.Get(".*", dispatch);
+  s.Post(".*", dispatch);
+  s.Put(".*", dispatch);
+  s.Delete(".*", dispatch);
+  s.Patch(".*", dispatch);
+  s.Options(".*", dispatch);
+
+  // Whatever cpp-httplib answers on its own (malformed request line, URI too long, ...) still gets the
+  // envelope, so clients never see an HTML or empty error.
+  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const char* message = "The request could not be processed.";
+    switch (res.status) {
+      case 400: message = "The request is malformed."; break;
+      case 404: message = "No route matches this request."; break;
+      case 413: message = "The request body is too large."; break;
+      case 414: message = "The request URI is too long."; break;
+      case 431: message = "The request headers are too large."; break;
+      default: break;
+    }
+    SendError(res, res.status, ErrorCodeForStatus(res.status), message);
+    if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(httplib::Request{}));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  s.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log_.Error("unhandled exception", {{"request_id", tl_request.request_id}, {"detail", what}});
+    SendError(res, 500, "INTERNAL_ERROR", "An unexpected error occurred.");
+  });
+
+  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    double seconds = 0;
+    if (tl_request.start.time_since_epoch().count() != 0)
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tl_request.start).count();
+    if (config_.metrics) metrics_->RecordRequest(tl_request.route, res.status, seconds);
+    if (config_.access_log) {
+      char latency[32];
+      std::snprintf(latency, sizeof latency, "%.3f", seconds * 1000.0);
+      std::string status = std::to_string(res.status);
+      log_.Info("request", {{"method", req.method},
+                            {"route", tl_request.route ? tl_request.route->pattern : std::string_view("-")},
+                            {"status", status},
+                            {"latency_ms", latency},
+                            {"request_id", tl_request.request_id}});
+    }
+    tl_request = ThreadRequestState{};
+  });
+}
+
+core::Result<int> ApiServer::Bind() {
+  if (!server_->is_valid())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "cannot load the TLS certificate or key (" + config_.tls_cert + ", " + config_.tls_key + ")");
+  int port = config_.port;
+  errno = 0;
+  if (port == 0) {
+    port = server_->bind_to_any_port(config_.host);
+    if (port <= 0) port = -1;
+  } else if (!server_->bind_to_port(config_.host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    std::string why = errno ? std::strerror(errno) : "address in use or not available";
+    return core::MakeError(core::ErrorCode::kUnavailable, "cannot listen on " + config_.host + ":" +
+                                                              std::to_string(config_.port) + " (" + why + ")");
+  }
+  bool tuned = config_.tls_cert.empty()
+                   ? static_cast<TunedServer<httplib::Server>&>(*server_).SetBacklog(config_.listen_backlog)
+                   : static_cast<TunedServer<httplib::SSLServer>&>(*server_).SetBacklog(config_.listen_backlog);
+  if (!tuned) log_.Warn("could not raise the listen backlog", {});
+  return port;
+}
+
+bool ApiServer::Run() { return server_->listen_after_bind(); }
+
+void ApiServer::Stop() {
+  if (server_ && server_->is_running()) server_->stop();
+}
+
+void ApiServer::TouchKey(const core::ApiKey& key, core::Millis now) {
+  {
+    std::lock_guard lock(touch_mu_);
+    core::Millis& last = last_touch_[key.id];
+    if (now - last < 30'000) return;
+    last = now;
+  }
+  services_.catalog.TouchApiKey(key.id, now);
+}
+
+bool ApiServer::Authenticate(RequestContext& ctx) {
+  auto auth = services_.keys.Authenticate(ctx.req.get_header_value("X-Api-Key"), ctx.now);
+  if (auth.outcome != core::AuthOutcome::kOk) {
+    if (int wait = limiter_.AdmitIp(ctx.req.remote_addr, ctx.now)) {
+      SendRateLimited(ctx.res, wait);
+      return false;
+    }
+    SendError(ctx.res, 401, "UNAUTHORISED", "Authentication required");
+    ctx.res.set_header("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"");
+    return false;
+  }
+  const core::ApiKey& key = *auth.key;
+  if (!key.infrastructure) {
+    if (int wait = limiter_.AdmitKey(key.id, ctx.now)) {
+      SendRateLimited(ctx.res, wait);
+      return false;
+    }
+  }
+  if (ctx.route->role == Role::kAdministrator && !key.IsAdministrator()) {
+    SendError(ctx.res, 403, "FORBIDDEN", "Insufficient permissions (Administrator role required)");
+    return false;
+  }
+  TouchKey(key, ctx.now);
+  ctx.actor = core::Actor{"ApiKey", key.id, key.name};
+  ctx.key = std::move(auth.key);
+  return true;
+}
+
+void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  RequestContext ctx{req, res, services_, log_, *metrics_, nullptr, {}, {}, {}, {}, 0, {}, true};
+  ctx.request_id = tl_request.request_id;
+  ctx.now = WallClockMillis();
+  ctx.version = config_.version;
+  ctx.metrics_enabled = config_.metrics;
+  RouteMatch match = router_.Match(req.method, req.path);
+  if (match.outcome == MatchOutcome::kNotFound) {
+    SendError(res, 404, "NOT_FOUND", "No route matches " + req.method + " " + req.path + ".");
+    return;
+  }
+  if (match.outcome == MatchOutcome::kMethodNotAllowed) {
+    SendError(res, 405, "METHOD_NOT_ALLOWED", "The method " + req.method + " is not allowed on this route.");
+    res.set_header("Allow", match.allow);
+    return;
+  }
+  ctx.route = match.route;
+  ctx.params = std::move(match.params);
+  tl_request.route = match.route;
+  try {
+    if (ctx.route->role != Role::kAnonymous && !Authenticate(ctx)) return;
+    ctx.route->handler(ctx);
+  } catch (const core::StoreUnavailable& e) {
+    log_.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", e.what()}});
+    SendError(res, 503, "SERVICE_UNAVAILABLE", "The service cannot reach its store right now; retry later.");
+  }
+}
+
+}  // namespace jim::http

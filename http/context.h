@@ -1,0 +1,54 @@
+// What a handler sees of one request: the parsed route, the caller, and the services to call.
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <string>
+
+#include "core/activity_service.h"
+#include "core/api_key_service.h"
+#include "core/connected_system_service.h"
+#include "core/connector_definition_service.h"
+#include "core/run_profile_service.h"
+#include "http/logger.h"
+#include "http/router.h"
+
+namespace jim::http {
+
+class Metrics;
+
+// The services and shared state the handlers work with; built by cmd/ and handed to the server.
+struct Services {
+  core::Catalog& catalog;
+  core::Clock& clock;
+  core::Entropy& entropy;
+  core::ConnectorDefinitionService& definitions;
+  core::ConnectedSystemService& systems;
+  core::RunProfileService& profiles;
+  core::ApiKeyService& keys;
+  core::ActivityService& activities;
+};
+
+struct RequestContext {
+  const httplib::Request& req;
+  httplib::Response& res;
+  Services& services;
+  Logger& log;
+  Metrics& metrics;
+  const Route* route = nullptr;
+  PathParams params;
+  std::optional<core::ApiKey> key;  // the authenticated caller, when there is one
+  core::Actor actor;
+  std::string request_id;
+  core::Millis now = 0;
+  std::string version;
+  bool metrics_enabled = true;
+
+  // NOTE: the body buffer is ours for the duration of the handler; growing it in place for simdjson's
+  // padding saves copying every request body.
+  std::string& body() { return const_cast<std::string&>(req.body); }
+  int64_t id(int i) const { return params.ids[static_cast<size_t>(i)]; }
+};
+
+}  // namespace jim::http

@@ -1,0 +1,37 @@
+#include "http/handlers.h"
+#include "core/rules.h"
+#include "http/responses.h"
+
+namespace jim::http::handlers {
+
+bool RejectBody(RequestContext& ctx, const core::FieldErrors& body_errors) {
+  if (body_errors.empty()) return false;
+  SendError(ctx.res, 400, "VALIDATION_ERROR", body_errors.front().message, &body_errors);
+  return true;
+}
+
+std::string BaseUrl(const RequestContext& ctx) {
+  std::string scheme = ctx.req.ssl ? "https://" : "http://";
+  std::string host = ctx.req.get_header_value("Host");
+  if (host.empty()) host = ctx.req.local_addr + ":" + std::to_string(ctx.req.local_port);
+  return scheme + host;
+}
+
+std::optional<std::string> QueryParam(const RequestContext& ctx, const char* name) {
+  // Query parameter names are matched case-insensitively, like the JSON property names.
+  for (const auto& [k, v] : ctx.req.params)
+    if (core::EqualsIgnoreCase(k, name)) return v;
+  return std::nullopt;
+}
+
+core::ListQueryInput ListQueryFrom(const RequestContext& ctx) {
+  core::ListQueryInput q;
+  q.page = QueryParam(ctx, "page");
+  q.page_size = QueryParam(ctx, "pageSize");
+  q.sort_by = QueryParam(ctx, "sortBy");
+  q.sort_direction = QueryParam(ctx, "sortDirection");
+  q.filter = QueryParam(ctx, "filter");
+  return q;
+}
+
+}  // namespace jim::http::handlers

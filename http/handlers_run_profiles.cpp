@@ -1,0 +1,84 @@
+#include "core/crypto.h"
+#include "core/rules.h"
+#include "http/handler_util.h"
+#include "http/request_parsers.h"
+
+namespace jim::http::handlers {
+
+namespace {
+
+constexpr size_t kMaxIdempotencyKeyLength = 255;
+
+std::string ProfileLocation(const RequestContext& ctx, core::Id cs, core::Id rp) {
+  return BaseUrl(ctx) + "/api/v1/synchronisation/connected-systems/" + std::to_string(cs) + "/run-profiles/" +
+         std::to_string(rp);
+}
+
+void SendProfile(RequestContext& ctx, int status, const core::RunProfileView& view) {
+  ctx.res.set_header("ETag", core::RunProfileETag(view.profile));
+  SendJson(ctx.res, status, RenderOne(view, WriteRunProfile));
+}
+
+}  // namespace
+
+void ListRunProfiles(RequestContext& ctx) {
+  auto r = ctx.services.profiles.List(ctx.id(0));
+  if (!r) return SendCoreError(ctx, r.error());
+  SendJson(ctx.res, 200, RenderArray(*r, WriteRunProfile));
+}
+
+void GetRunProfile(RequestContext& ctx) {
+  auto r = ctx.services.profiles.Get(ctx.id(0), ctx.id(1));
+  if (!r) return SendCoreError(ctx, r.error());
+  SendProfile(ctx, 200, *r);
+}
+
+void CreateRunProfile(RequestContext& ctx) {
+  const core::Id cs = ctx.id(0);
+  core::CreateRunProfileInput in;
+  if (RejectBody(ctx, ParseCreateRunProfile(ctx.body(), in))) return;
+
+  std::optional<core::IdempotencyInput> idempotency;
+  if (auto header = OptionalHeader(ctx, "Idempotency-Key")) {
+    if (header->empty() || header->size() > kMaxIdempotencyKeyLength) {
+      core::FieldErrors errors{{"Idempotency-Key", "must be between 1 and 255 characters"}};
+      return SendError(ctx.res, 400, "VALIDATION_ERROR", "The Idempotency-Key header is invalid.", &errors);
+    }
+    idempotency.emplace();
+    // Scoped to the caller and the route, so two callers (or two systems) never share a record.
+    idempotency->key = core::Sha256Hex(ctx.key->id + "\n" + std::to_string(cs) + "\n" + *header);
+    idempotency->request_hash = core::Sha256Hex(ctx.req.body);
+    idempotency->render = [&ctx, cs](const core::RunProfileView& view) {
+      core::IdempotencyRecord record;
+      record.status = 201;
+      record.body = RenderOne(view, WriteRunProfile);
+      record.location = ProfileLocation(ctx, cs, view.profile.id);
+      return record;
+    };
+  }
+
+  auto r = ctx.services.profiles.Create(ctx.actor, cs, in, idempotency ? &*idempotency : nullptr);
+  if (!r) return SendCoreError(ctx, r.error());
+  if (r->replay) {
+    ctx.res.set_header("Location", r->replay->location);
+    ctx.res.set_header("Idempotent-Replayed", "true");
+    return SendJson(ctx.res, r->replay->status, std::move(r->replay->body));
+  }
+  ctx.res.set_header("Location", ProfileLocation(ctx, cs, r->view.profile.id));
+  SendProfile(ctx, 201, r->view);
+}
+
+void UpdateRunProfile(RequestContext& ctx) {
+  core::UpdateRunProfileInput in;
+  if (RejectBody(ctx, ParseUpdateRunProfile(ctx.body(), in))) return;
+  in.if_match = OptionalHeader(ctx, "If-Match");
+  auto r = ctx.services.profiles.Update(ctx.actor, ctx.id(0), ctx.id(1), in);
+  if (!r) return SendCoreError(ctx, r.error());
+  SendProfile(ctx, 200, *r);
+}
+
+void DeleteRunProfile(RequestContext& ctx) {
+  SendNoContent(ctx, ctx.services.profiles.Delete(ctx.actor, ctx.id(0), ctx.id(1), OptionalHeader(ctx, "If-Match")));
+}
+
+}  // namespace jim::http::handlers

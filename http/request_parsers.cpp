@@ -1,0 +1,116 @@
+#include "http/request_parsers.h"
+
+#include "core/rules.h"
+#include "http/json_reader.h"
+
+namespace jim::http {
+
+namespace {
+
+// Splits what the reader found into body-level errors (returned) and field errors (kept for the service).
+core::FieldErrors Split(core::FieldErrors all, core::FieldErrors& field_errors) {
+  core::FieldErrors body;
+  for (auto& e : all) (e.field == kBodyField ? body : field_errors).push_back(std::move(e));
+  return body;
+}
+
+std::optional<int> ParseRunTypeIndex(std::string_view name) {
+  auto t = core::ParseRunType(name);
+  if (!t) return std::nullopt;
+  return static_cast<int>(*t);
+}
+
+}  // namespace
+
+core::FieldErrors ParseCreateRunProfile(std::string& body, core::CreateRunProfileInput& out) {
+  std::optional<int> run_type;
+  ObjectReader r;
+  r.String("name", &out.name)
+      .Enum("runType", &run_type, ParseRunTypeIndex, core::kRunTypeNamesList)
+      .Integer("pageSize", &out.page_size)
+      .Integer("partitionId", &out.partition_id)
+      .String("filePath", &out.file_path)
+      .Bool("verifyImportContentHashes", &out.verify_import_content_hashes);
+  auto body_errors = Split(r.Parse(body), out.parse_errors);
+  if (run_type) out.run_type = static_cast<core::RunType>(*run_type);
+  return body_errors;
+}
+
+core::FieldErrors ParseUpdateRunProfile(std::string& body, core::UpdateRunProfileInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name)
+      .Integer("pageSize", &out.page_size)
+      .Integer("partitionId", &out.partition_id)
+      .String("filePath", &out.file_path)
+      .Bool("verifyImportContentHashes", &out.verify_import_content_hashes);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseCreateConnectedSystem(std::string& body, core::CreateConnectedSystemInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name)
+      .String("description", &out.description)
+      .Integer("connectorDefinitionId", &out.connector_definition_id);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseUpdateConnectedSystem(std::string& body, core::UpdateConnectedSystemInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name).String("description", &out.description);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseCreatePartition(std::string& body, core::CreatePartitionInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name).String("externalId", &out.external_id).Bool("selected", &out.selected);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseUpdatePartition(std::string& body, core::UpdatePartitionInput& out) {
+  ObjectReader r;
+  r.Bool("selected", &out.selected);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseConnectorDefinition(std::string& body, core::ConnectorDefinitionInput& out) {
+  core::CapabilityInput& c = out.capabilities;
+  ObjectReader r;
+  r.String("name", &out.name)
+      .String("description", &out.description)
+      .Bool("supportsFullImport", &c.full_import)
+      .Bool("supportsDeltaImport", &c.delta_import)
+      .Bool("supportsExport", &c.export_)
+      .Bool("supportsPartitions", &c.partitions)
+      .Bool("supportsPartitionContainers", &c.partition_containers)
+      .Bool("supportsFilePaths", &c.file_paths)
+      .Bool("supportsPaging", &c.paging)
+      .Bool("supportsSecondaryExternalId", &c.secondary_external_id)
+      .Bool("supportsUserSelectedExternalId", &c.user_selected_external_id)
+      .Bool("supportsUserSelectedAttributeTypes", &c.user_selected_attribute_types)
+      .Bool("supportsAutoConfirmExport", &c.auto_confirm_export)
+      .Bool("supportsParallelExport", &c.parallel_export)
+      .Bool("supportsPasswordSet", &c.password_set)
+      .Bool("supportsPasswordPolicyDiscovery", &c.password_policy_discovery);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseCreateApiKey(std::string& body, core::CreateApiKeyInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name)
+      .String("description", &out.description)
+      .IntegerArray("roleIds", &out.role_ids)
+      .Timestamp("expiresAt", &out.expires_at);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+core::FieldErrors ParseUpdateApiKey(std::string& body, core::UpdateApiKeyInput& out) {
+  ObjectReader r;
+  r.String("name", &out.name)
+      .String("description", &out.description)
+      .IntegerArray("roleIds", &out.role_ids)
+      .Bool("isEnabled", &out.is_enabled)
+      .Timestamp("expiresAt", &out.expires_at);
+  return Split(r.Parse(body), out.parse_errors);
+}
+
+}  // namespace jim::http
