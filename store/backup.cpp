@@ -5,7 +5,6 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/utilities/checkpoint.h>
 
 #include "store/codec.h"
 #include "store/key_schema.h"
@@ -63,12 +62,7 @@ core::Status BackupTo(RocksCatalog& catalog, const std::string& dir) {
     return MakeError(ErrorCode::kInvalidArgument, "The backup dir " + dir + " exists and is not empty.");
   std::error_code ec;
   fs::remove(dir, ec);  // an empty dir: Checkpoint insists on creating it itself
-  rocksdb::Checkpoint* raw = nullptr;
-  rocksdb::Status s = rocksdb::Checkpoint::Create(catalog.db(), &raw);
-  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  if (s.ok()) s = checkpoint->CreateCheckpoint(dir);
-  if (!s.ok()) return MakeError(ErrorCode::kUnavailable, "The backup to " + dir + " failed.", s.ToString());
-  return core::OkStatus();
+  return catalog.Checkpoint(dir);
 }
 
 core::Status RestoreFrom(const std::string& backup_dir, const std::string& data_dir, bool force) {

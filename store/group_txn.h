@@ -35,6 +35,8 @@ class GroupTransaction final : public core::Transaction {
 
   // The last id handed out per slot, recovered from meta/seq/ at open.
   void SetHighWater(size_t slot, int64_t value) { next_[slot] = value; }
+  // After the owner reopened RocksDB (fatal write error): the old handle is gone.
+  void SetDb(rocksdb::DB* db) { db_ = db; }
   int64_t HighWater(size_t slot) const { return next_[slot]; }
 
   void BeginGroup();

@@ -7,6 +7,7 @@
 
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 
 #include "store/codec.h"
 #include "store/group_txn.h"
@@ -99,7 +100,15 @@ core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOption
     return MakeError(ErrorCode::kUnavailable, "Cannot open the data dir " + dir + ": " + s.ToString(), s.ToString());
   }
   std::unique_ptr<RocksCatalog> catalog(new RocksCatalog(options, std::unique_ptr<rocksdb::DB>(raw)));
-  if (core::Status loaded = catalog->Load(); !loaded.ok()) return loaded.error();
+  try {
+    if (core::Status init = catalog->InitSchema(); !init.ok()) return init.error();
+  } catch (const core::StoreUnavailable& e) {
+    return MakeError(ErrorCode::kUnavailable, "Cannot read the data dir " + dir + ".", e.what());
+  }
+  Marks marks{};
+  if (core::Status loaded = catalog->LoadState(catalog->db_.get(), &catalog->cache_, &marks); !loaded.ok())
+    return loaded.error();
+  for (size_t slot = 0; slot < marks.size(); ++slot) catalog->txn_->SetHighWater(slot, marks[slot]);
   catalog->committer_ = std::thread([c = catalog.get()] { c->CommitterLoop(); });
   return catalog;
 }
@@ -119,6 +128,7 @@ void RocksCatalog::Close() {
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();  // it drains the queue before it exits
   if (closed_.exchange(true)) return;
+  std::unique_lock lock(db_mu_);
   if (db_) {
     // With relaxed durability the WAL is only in the page cache: make a clean shutdown durable.
     if (!options_.sync) (void)db_->SyncWAL();
@@ -128,9 +138,9 @@ void RocksCatalog::Close() {
   }
 }
 
-core::Status RocksCatalog::Load() {
+core::Status RocksCatalog::InitSchema() {
   const std::string& dir = options_.data_dir;
-  auto version = Get(keys::kSchemaVersionKey);
+  auto version = Get(db_.get(), keys::kSchemaVersionKey);
   if (!version) {
     // A fresh dir gets the current schema; a dir with data but no version is not ours.
     PrefixScan any(db_.get(), "");
@@ -145,30 +155,37 @@ core::Status RocksCatalog::Load() {
     if (!s.ok())
       return MakeError(ErrorCode::kUnavailable, "Cannot initialise the data dir " + dir + ": " + s.ToString(),
                        s.ToString());
-  } else {
-    int64_t v = 0;
-    if (!codec::DecodeInt(*version, &v))
-      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt schema version.");
-    if (v != keys::kSchemaVersion)
-      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " holds schema version " + std::to_string(v) +
-                                                    "; this jim-edge reads version " +
-                                                    std::to_string(keys::kSchemaVersion) + ".");
+    return core::OkStatus();
   }
+  int64_t v = 0;
+  if (!codec::DecodeInt(*version, &v))
+    return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt schema version.");
+  if (v != keys::kSchemaVersion)
+    return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " holds schema version " + std::to_string(v) +
+                                                  "; this jim-edge reads version " +
+                                                  std::to_string(keys::kSchemaVersion) + ".");
+  return core::OkStatus();
+}
 
-  for (size_t slot = 0; slot < GroupTransaction::kSeqSlots; ++slot) {
-    auto mark = Get(keys::SeqKey(GroupTransaction::SeqKindOf(slot)).view());
-    int64_t value = 0;
-    if (mark && !codec::DecodeInt(*mark, &value))
-      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt id sequence.");
-    txn_->SetHighWater(slot, value);
+core::Status RocksCatalog::LoadState(rocksdb::DB* db, CatalogCache* cache, Marks* marks) {
+  const std::string& dir = options_.data_dir;
+  try {
+    for (size_t slot = 0; slot < marks->size(); ++slot) {
+      auto mark = Get(db, keys::SeqKey(GroupTransaction::SeqKindOf(slot)).view());
+      int64_t value = 0;
+      if (mark && !codec::DecodeInt(*mark, &value))
+        return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " has a corrupt id sequence.");
+      (*marks)[slot] = value;
+    }
+  } catch (const core::StoreUnavailable& e) {
+    return MakeError(ErrorCode::kUnavailable, "Cannot read the data dir " + dir + ".", e.what());
   }
-
   for (std::string_view prefix : kCachedPrefixes) {
-    PrefixScan scan(db_.get(), prefix);
+    PrefixScan scan(db, prefix);
     for (scan->SeekToFirst(); scan->Valid(); scan->Next()) {
       std::string_view key(scan->key().data(), scan->key().size());
       std::string_view value(scan->value().data(), scan->value().size());
-      if (!cache_.Apply(key, &value))
+      if (!cache->Apply(key, &value))
         return MakeError(ErrorCode::kUnavailable,
                          "The data dir " + dir + " has a corrupt value under '" + std::string(prefix) + "'.");
     }
@@ -177,6 +194,41 @@ core::Status RocksCatalog::Load() {
                        scan->status().ToString());
   }
   return core::OkStatus();
+}
+
+bool RocksCatalog::Reopen() {
+  std::unique_lock db_lock(db_mu_);
+  if (db_) {
+    (void)db_->Close();  // may report the same error again; the handle goes regardless
+    db_.reset();
+  }
+  txn_->SetDb(nullptr);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options_), options_.data_dir, &raw);
+  if (!s.ok()) {
+    std::lock_guard lock(error_mu_);
+    write_error_ = "reopen failed: " + s.ToString();
+    return false;
+  }
+  db_.reset(raw);
+  // The failed write may have reached the WAL after all and been replayed: the caches must show what
+  // is on disk now, not what we believed before.
+  CatalogCache fresh;
+  Marks marks{};
+  if (core::Status loaded = LoadState(db_.get(), &fresh, &marks); !loaded.ok()) {
+    std::lock_guard lock(error_mu_);
+    write_error_ = "reload after reopen failed: " + loaded.error().message;
+    db_.reset();
+    return false;
+  }
+  {
+    std::unique_lock cache_lock(cache_mu_);
+    cache_ = std::move(fresh);
+  }
+  txn_->SetDb(db_.get());
+  for (size_t slot = 0; slot < marks.size(); ++slot)
+    txn_->SetHighWater(slot, std::max(txn_->HighWater(slot), marks[slot]));  // never hand an id out twice
+  return true;
 }
 
 // ---- the committer ---------------------------------------------------------------------------------
@@ -220,6 +272,11 @@ void RocksCatalog::CommitterLoop() {
   }
 }
 
+std::string RocksCatalog::LastWriteError() {
+  std::lock_guard lock(error_mu_);
+  return write_error_;
+}
+
 StoreStats RocksCatalog::Stats() const {
   return {groups_written_.load(), transactions_.load(), write_failures_.load(), max_group_size_.load()};
 }
@@ -232,14 +289,14 @@ void RocksCatalog::FailGroup(std::vector<Pending*>& group, const std::string& de
   }
 }
 
+// Resume() clears recoverable background errors; a failed WAL write is fatal to a RocksDB instance,
+// so when Resume refuses, the store reopens the DB in place (readers wait on db_mu_ meanwhile).
 bool RocksCatalog::TryResume() {
-  rocksdb::Status s = db_->Resume();
-  if (s.ok()) {
+  rocksdb::Status s = db_ ? db_->Resume() : rocksdb::Status::Incomplete("closed");
+  if (s.ok() || Reopen()) {
     write_failed_.store(false);
     return true;
   }
-  std::lock_guard lock(error_mu_);
-  write_error_ = "resume failed: " + s.ToString();
   return false;
 }
 
@@ -351,12 +408,28 @@ bool RocksCatalog::IsWritable(std::string* reason) {
 
 // ---- committed reads -------------------------------------------------------------------------------
 
-std::optional<std::string> RocksCatalog::Get(std::string_view key) {
+rocksdb::DB* RocksCatalog::LiveDb() const {
+  if (!db_) throw core::StoreUnavailable("the store is closed or reopening failed");
+  return db_.get();
+}
+
+std::optional<std::string> RocksCatalog::Get(rocksdb::DB* db, std::string_view key) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(key), &value);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), S(key), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) throw core::StoreUnavailable("read failed: " + s.ToString());
   return value;
+}
+
+core::Status RocksCatalog::Checkpoint(const std::string& dir) {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closed");
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) return MakeError(ErrorCode::kUnavailable, "The backup to " + dir + " failed.", s.ToString());
+  return core::OkStatus();
 }
 
 std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
@@ -423,7 +496,8 @@ std::optional<core::Partition> RocksCatalog::GetPartition(core::Id id) {
 // A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
 std::vector<core::RunProfile> RocksCatalog::ListRunProfiles(core::Id connected_system_id) {
   std::vector<core::RunProfile> out;
-  PrefixScan scan(db_.get(), keys::RunProfilePrefix(connected_system_id).view());
+  std::shared_lock lock(db_mu_);
+  PrefixScan scan(LiveDb(), keys::RunProfilePrefix(connected_system_id).view());
   for (scan->SeekToFirst(); scan->Valid(); scan->Next())
     out.push_back(DecodeOrThrow<core::RunProfile>({scan->value().data(), scan->value().size()}));
   scan.CheckStatus();
@@ -431,11 +505,13 @@ std::vector<core::RunProfile> RocksCatalog::ListRunProfiles(core::Id connected_s
 }
 
 std::optional<core::RunProfile> RocksCatalog::GetRunProfile(core::Id id) {
-  auto owner = Get(keys::RunProfileOwnerKey(id).view());
+  std::shared_lock lock(db_mu_);
+  rocksdb::DB* db = LiveDb();
+  auto owner = Get(db, keys::RunProfileOwnerKey(id).view());
   if (!owner) return std::nullopt;
   int64_t cs = 0;
   if (!codec::DecodeInt(*owner, &cs)) throw core::StoreUnavailable("corrupt run profile index");
-  auto value = Get(keys::RunProfileKey(cs, id).view());
+  auto value = Get(db, keys::RunProfileKey(cs, id).view());
   if (!value) return std::nullopt;  // deleted between the two reads
   return DecodeOrThrow<core::RunProfile>(*value);
 }
@@ -492,7 +568,9 @@ core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query
   }
   if (query.limit <= 0 || query.offset < 0 || query.offset >= page.total) return page;
 
-  PrefixScan scan(db_.get(), prefix);
+  std::shared_lock lock(db_mu_);
+  rocksdb::DB* db = LiveDb();
+  PrefixScan scan(db, prefix);
   int64_t skipped = 0;
   for (scan->SeekToLast(); scan->Valid() && static_cast<int64_t>(page.items.size()) < query.limit; scan->Prev()) {
     if (skipped < query.offset) {
@@ -506,7 +584,7 @@ core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query
     const rocksdb::Slice k = scan->key();
     if (k.size() < prefix.size() + 8) throw core::StoreUnavailable("corrupt activity index key");
     const uint64_t seq = keys::ReadBE64(k.data() + k.size() - 8);
-    auto value = Get(keys::ActivityKey(seq).view());
+    auto value = Get(db, keys::ActivityKey(seq).view());
     if (!value) throw core::StoreUnavailable("activity index points at a missing activity");
     page.items.push_back(DecodeOrThrow<core::Activity>(*value));
   }
@@ -515,17 +593,20 @@ core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query
 }
 
 std::optional<core::Activity> RocksCatalog::GetActivity(std::string_view id) {
-  auto seq_value = Get(keys::ActivityIdKey(id));
+  std::shared_lock lock(db_mu_);
+  rocksdb::DB* db = LiveDb();
+  auto seq_value = Get(db, keys::ActivityIdKey(id));
   if (!seq_value) return std::nullopt;
   int64_t seq = 0;
   if (!codec::DecodeInt(*seq_value, &seq)) throw core::StoreUnavailable("corrupt activity index");
-  auto value = Get(keys::ActivityKey(static_cast<uint64_t>(seq)).view());
+  auto value = Get(db, keys::ActivityKey(static_cast<uint64_t>(seq)).view());
   if (!value) return std::nullopt;
   return DecodeOrThrow<core::Activity>(*value);
 }
 
 std::optional<core::IdempotencyRecord> RocksCatalog::GetIdempotency(std::string_view key) {
-  auto value = Get(keys::IdempotencyKey(key));
+  std::shared_lock lock(db_mu_);
+  auto value = Get(LiveDb(), keys::IdempotencyKey(key));
   if (!value) return std::nullopt;
   return DecodeOrThrow<core::IdempotencyRecord>(*value);
 }

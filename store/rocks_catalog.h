@@ -9,6 +9,7 @@
 // write; run profiles, activities and idempotency records are read from RocksDB with bounded scans.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -86,9 +87,11 @@ class RocksCatalog final : public core::Catalog {
   // The free-space floor can be changed at run time (tests; a future config reload).
   void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
   StoreStats Stats() const;
+  // The detail of the last failed write or recovery attempt (for logs), empty if none yet.
+  std::string LastWriteError();
   const std::string& data_dir() const { return options_.data_dir; }
-  // For backups: the open DB. Do not write through it.
-  rocksdb::DB* db() { return db_.get(); }
+  // Writes a RocksDB checkpoint of the current state into `dir` (which must not exist).
+  core::Status Checkpoint(const std::string& dir);
 
  private:
   struct Pending {
@@ -98,14 +101,24 @@ class RocksCatalog final : public core::Catalog {
   };
 
   RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db);
-  core::Status Load();  // schema check, id high-water marks, caches
+  using Marks = std::array<int64_t, 5>;  // id high-water marks per GroupTransaction slot
+  core::Status InitSchema();
+  // Reads the id high-water marks and fills `cache` from `db`.
+  core::Status LoadState(rocksdb::DB* db, CatalogCache* cache, Marks* marks);
+  // Closes and reopens RocksDB after an error Resume() cannot clear (RocksDB treats a failed WAL write
+  // as fatal), then reloads the caches from what is really on disk. Committer thread only.
+  bool Reopen();
   void CommitterLoop();
   void CommitGroup(std::vector<Pending*>& group, std::unordered_map<std::string, core::Millis>& touches);
   void FailGroup(std::vector<Pending*>& group, const std::string& detail);
   bool TryResume();
-  std::optional<std::string> Get(std::string_view key);
+  // Committed reads hold db_mu_ shared; LiveDb throws StoreUnavailable while the DB is closed.
+  rocksdb::DB* LiveDb() const;
+  std::optional<std::string> Get(rocksdb::DB* db, std::string_view key);
 
   StoreOptions options_;
+  // Guards the db_ handle itself (not its contents): replaced only by Reopen/Close, exclusively.
+  mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   DiskGuard disk_;
 
