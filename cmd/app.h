@@ -10,6 +10,7 @@
 #include "core/connector_definition_service.h"
 #include "core/run_profile_service.h"
 #include "http/context.h"
+#include "http/metered_catalog.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"
 
@@ -21,13 +22,15 @@ struct App {
   std::unique_ptr<store::RocksCatalog> catalog;
   store::SystemClock clock;
   store::OsEntropy entropy;
-  core::ServiceContext ctx{*catalog, clock, entropy};
+  http::MeteredCatalog metered{*catalog};  // what the services use, so /metrics counts store calls
+  core::ServiceContext ctx{metered, clock, entropy};
   core::ConnectorDefinitionService definitions{ctx};
   core::ConnectedSystemService systems{ctx};
   core::RunProfileService profiles{ctx};
   core::ApiKeyService keys{ctx};
   core::ActivityService activities{ctx};
-  http::Services services{*catalog, clock, entropy, definitions, systems, profiles, keys, activities};
+  http::Services services{metered, clock, entropy, definitions, systems, profiles, keys, activities,
+                          &metered.counters()};
 
   explicit App(std::unique_ptr<store::RocksCatalog> c) : catalog(std::move(c)) {}
 };

@@ -17,6 +17,7 @@
 namespace jim::http {
 
 class Metrics;
+struct StoreCounters;
 
 // The services and shared state the handlers work with; built by cmd/ and handed to the server.
 struct Services {
@@ -28,6 +29,7 @@ struct Services {
   core::RunProfileService& profiles;
   core::ApiKeyService& keys;
   core::ActivityService& activities;
+  const StoreCounters* store_counters = nullptr;  // from a MeteredCatalog, for /metrics
 };
 
 struct RequestContext {

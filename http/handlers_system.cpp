@@ -65,7 +65,8 @@ void MetricsText(RequestContext& ctx) {
   }
   auto& catalog = ctx.services.catalog;
   std::string text = ctx.metrics.Render(catalog.CountAllRunProfiles(),
-                                        static_cast<int64_t>(catalog.ListConnectedSystems().size()));
+                                        static_cast<int64_t>(catalog.ListConnectedSystems().size()),
+                                        ctx.services.store_counters);
   ctx.res.status = 200;
   ctx.res.body = std::move(text);
   ctx.res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -26,7 +26,7 @@ void Metrics::RecordRequest(const Route* route, int status, double seconds) {
   slot.sum_micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(int64_t run_profiles, int64_t connected_systems) const {
+std::string Metrics::Render(int64_t run_profiles, int64_t connected_systems, const StoreCounters* store) const {
   std::string out;
   out.reserve(16 * 1024);
   char line[1024];
@@ -81,7 +81,7 @@ std::string Metrics::Render(int64_t run_profiles, int64_t connected_systems) con
                   route.c_str(), method.c_str(), static_cast<unsigned long long>(count));
     out += line;
   }
-  std::snprintf(line, sizeof line,
+  if (store) std::snprintf(line, sizeof line,
                 "# HELP jim_store_reads_total Store reads.\n# TYPE jim_store_reads_total counter\n"
                 "jim_store_reads_total %llu\n"
                 "# HELP jim_store_read_errors_total Store reads that failed.\n"
@@ -90,11 +90,11 @@ std::string Metrics::Render(int64_t run_profiles, int64_t connected_systems) con
                 "# TYPE jim_store_writes_total counter\njim_store_writes_total %llu\n"
                 "# HELP jim_store_write_errors_total Store write transactions that failed to commit.\n"
                 "# TYPE jim_store_write_errors_total counter\njim_store_write_errors_total %llu\n",
-                static_cast<unsigned long long>(store_reads_.load()),
-                static_cast<unsigned long long>(store_read_errors_.load()),
-                static_cast<unsigned long long>(store_writes_.load()),
-                static_cast<unsigned long long>(store_write_errors_.load()));
-  out += line;
+                static_cast<unsigned long long>(store->reads.load()),
+                static_cast<unsigned long long>(store->read_errors.load()),
+                static_cast<unsigned long long>(store->writes.load()),
+                static_cast<unsigned long long>(store->write_errors.load()));
+  if (store) out += line;
   std::snprintf(line, sizeof line,
                 "# HELP jim_run_profiles Run profiles stored.\n# TYPE jim_run_profiles gauge\njim_run_profiles %lld\n"
                 "# HELP jim_connected_systems Connected systems stored.\n# TYPE jim_connected_systems gauge\n"

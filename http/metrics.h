@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "http/metered_catalog.h"
 #include "http/router.h"
 
 namespace jim::http {
@@ -18,13 +19,10 @@ class Metrics {
   explicit Metrics(const std::vector<Route>& routes);
 
   void RecordRequest(const Route* route, int status, double seconds);
-  void RecordStoreRead(bool ok) { (ok ? store_reads_ : store_read_errors_).fetch_add(1, std::memory_order_relaxed); }
-  void RecordStoreWrite(bool ok) {
-    (ok ? store_writes_ : store_write_errors_).fetch_add(1, std::memory_order_relaxed);
-  }
 
-  // The text exposition; the live counts are read by the caller from the store.
-  std::string Render(int64_t run_profiles, int64_t connected_systems) const;
+  // The text exposition; the live counts are read by the caller from the store, the store counters
+  // come from the MeteredCatalog in front of it (null: not reported).
+  std::string Render(int64_t run_profiles, int64_t connected_systems, const StoreCounters* store) const;
 
  private:
   static constexpr std::array<int, 18> kStatuses{200, 201, 204, 400, 401, 403, 404, 405, 409,
@@ -39,7 +37,6 @@ class Metrics {
   };
   const std::vector<Route>& routes_;
   std::unique_ptr<Slot[]> slots_;
-  std::atomic<uint64_t> store_reads_{0}, store_read_errors_{0}, store_writes_{0}, store_write_errors_{0};
 };
 
 }  // namespace jim::http

@@ -1,0 +1,69 @@
+#include "http/metered_catalog.h"
+
+namespace jim::http {
+
+template <class F>
+auto MeteredCatalog::Read(F&& f) -> decltype(f()) {
+  counters_.reads.fetch_add(1, std::memory_order_relaxed);
+  try {
+    return f();
+  } catch (const core::StoreUnavailable&) {
+    counters_.read_errors.fetch_add(1, std::memory_order_relaxed);
+    throw;
+  }
+}
+
+core::Status MeteredCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
+  core::Status st = inner_.Transact(body);
+  // A rule that rejects the change (400/404/409/412) is not a store failure.
+  if (st.ok()) counters_.writes.fetch_add(1, std::memory_order_relaxed);
+  else if (st.error().code == core::ErrorCode::kUnavailable || st.error().code == core::ErrorCode::kInternal)
+    counters_.write_errors.fetch_add(1, std::memory_order_relaxed);
+  return st;
+}
+
+std::vector<core::ConnectorDefinition> MeteredCatalog::ListConnectorDefinitions() {
+  return Read([&] { return inner_.ListConnectorDefinitions(); });
+}
+std::optional<core::ConnectorDefinition> MeteredCatalog::GetConnectorDefinition(core::Id id) {
+  return Read([&] { return inner_.GetConnectorDefinition(id); });
+}
+bool MeteredCatalog::IsConnectorInUse(core::Id id) { return Read([&] { return inner_.IsConnectorInUse(id); }); }
+std::vector<core::ConnectedSystem> MeteredCatalog::ListConnectedSystems() {
+  return Read([&] { return inner_.ListConnectedSystems(); });
+}
+std::optional<core::ConnectedSystem> MeteredCatalog::GetConnectedSystem(core::Id id) {
+  return Read([&] { return inner_.GetConnectedSystem(id); });
+}
+int64_t MeteredCatalog::CountRunProfiles(core::Id id) { return Read([&] { return inner_.CountRunProfiles(id); }); }
+int64_t MeteredCatalog::CountAllRunProfiles() { return Read([&] { return inner_.CountAllRunProfiles(); }); }
+std::vector<core::Partition> MeteredCatalog::ListPartitions(core::Id id) {
+  return Read([&] { return inner_.ListPartitions(id); });
+}
+std::optional<core::Partition> MeteredCatalog::GetPartition(core::Id id) {
+  return Read([&] { return inner_.GetPartition(id); });
+}
+std::vector<core::RunProfile> MeteredCatalog::ListRunProfiles(core::Id id) {
+  return Read([&] { return inner_.ListRunProfiles(id); });
+}
+std::optional<core::RunProfile> MeteredCatalog::GetRunProfile(core::Id id) {
+  return Read([&] { return inner_.GetRunProfile(id); });
+}
+std::vector<core::ApiKey> MeteredCatalog::ListApiKeys() { return Read([&] { return inner_.ListApiKeys(); }); }
+std::optional<core::ApiKey> MeteredCatalog::GetApiKey(std::string_view id) {
+  return Read([&] { return inner_.GetApiKey(id); });
+}
+std::optional<core::ApiKey> MeteredCatalog::FindApiKeyByDigest(std::string_view digest) {
+  return Read([&] { return inner_.FindApiKeyByDigest(digest); });
+}
+core::ActivityPage MeteredCatalog::ListActivities(const core::ActivityQuery& q) {
+  return Read([&] { return inner_.ListActivities(q); });
+}
+std::optional<core::Activity> MeteredCatalog::GetActivity(std::string_view id) {
+  return Read([&] { return inner_.GetActivity(id); });
+}
+std::optional<core::IdempotencyRecord> MeteredCatalog::GetIdempotency(std::string_view key) {
+  return Read([&] { return inner_.GetIdempotency(key); });
+}
+
+}  // namespace jim::http
