@@ -1,0 +1,183 @@
+// An in-memory Catalog for the unit tier: core's services are tested against it without RocksDB.
+// Transact runs the body on a copy of the state under one mutex and swaps it in on success, which is
+// the contract's serialised, all-or-nothing semantics in its simplest form.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "core/catalog.h"
+#include "core/ports.h"
+#include "core/rules.h"
+
+namespace jim::testing {
+
+struct MemoryState {
+  std::map<core::Id, core::ConnectorDefinition> definitions;
+  std::map<core::Id, core::ConnectedSystem> systems;
+  std::map<core::Id, core::Partition> partitions;
+  std::map<core::Id, core::RunProfile> profiles;
+  std::map<std::string, core::ApiKey> keys;
+  std::map<std::string, core::IdempotencyRecord> idempotency;
+  std::vector<core::Activity> activities;
+  std::map<core::IdKind, core::Id> next_ids;
+};
+
+class MemoryTransaction final : public core::Transaction {
+ public:
+  explicit MemoryTransaction(MemoryState& s) : s_(s) {}
+  std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override { return Find(s_.definitions, id); }
+  std::optional<core::Id> FindConnectorDefinitionIdByName(std::string_view name) override {
+    for (auto& [id, d] : s_.definitions)
+      if (d.name == name) return id;
+    return std::nullopt;
+  }
+  bool IsConnectorInUse(core::Id id) override {
+    return std::any_of(s_.systems.begin(), s_.systems.end(), [&](auto& kv) { return kv.second.connector_id == id; });
+  }
+  std::optional<core::ConnectedSystem> FindConnectedSystem(core::Id id) override { return Find(s_.systems, id); }
+  std::optional<core::Id> FindConnectedSystemIdByName(std::string_view folded) override {
+    for (auto& [id, cs] : s_.systems)
+      if (core::FoldName(cs.name) == folded) return id;
+    return std::nullopt;
+  }
+  std::optional<core::Partition> FindPartition(core::Id id) override { return Find(s_.partitions, id); }
+  std::optional<core::Id> FindPartitionIdByName(core::Id cs, std::string_view folded) override {
+    for (auto& [id, p] : s_.partitions)
+      if (p.connected_system_id == cs && core::FoldName(p.name) == folded) return id;
+    return std::nullopt;
+  }
+  std::optional<core::RunProfile> FindRunProfile(core::Id id) override { return Find(s_.profiles, id); }
+  std::optional<core::ApiKey> FindApiKey(std::string_view id) override { return Find(s_.keys, std::string(id)); }
+  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest) override {
+    for (auto& [id, k] : s_.keys)
+      if (k.digest_hex == digest) return k;
+    return std::nullopt;
+  }
+  std::optional<core::IdempotencyRecord> FindIdempotency(std::string_view key) override {
+    return Find(s_.idempotency, std::string(key));
+  }
+  core::Id AllocateId(core::IdKind kind) override { return ++s_.next_ids[kind]; }
+  void Put(const core::ConnectorDefinition& v) override { s_.definitions[v.id] = v; }
+  void Put(const core::ConnectedSystem& v) override { s_.systems[v.id] = v; }
+  void Put(const core::Partition& v) override { s_.partitions[v.id] = v; }
+  void Put(const core::RunProfile& v) override { s_.profiles[v.id] = v; }
+  void Put(const core::ApiKey& v) override { s_.keys[v.id] = v; }
+  void Put(const core::IdempotencyRecord& v) override { s_.idempotency[v.key] = v; }
+  void DeleteConnectorDefinition(core::Id id) override { s_.definitions.erase(id); }
+  void DeleteConnectedSystem(core::Id id) override {
+    s_.systems.erase(id);
+    std::erase_if(s_.partitions, [&](auto& kv) { return kv.second.connected_system_id == id; });
+    std::erase_if(s_.profiles, [&](auto& kv) { return kv.second.connected_system_id == id; });
+  }
+  void DeletePartition(core::Id id) override { s_.partitions.erase(id); }
+  void DeleteRunProfile(core::Id id) override { s_.profiles.erase(id); }
+  void DeleteApiKey(std::string_view id) override { s_.keys.erase(std::string(id)); }
+  void Record(const core::Activity& a) override { s_.activities.push_back(a); }
+
+ private:
+  template <class M, class K>
+  static std::optional<typename M::mapped_type> Find(M& m, const K& k) {
+    auto it = m.find(k);
+    if (it == m.end()) return std::nullopt;
+    return it->second;
+  }
+  MemoryState& s_;
+};
+
+class MemoryCatalog final : public core::Catalog {
+ public:
+  core::Status Transact(const std::function<core::Status(core::Transaction&)>& body) override {
+    std::lock_guard lock(mu_);
+    if (fail_writes) return core::MakeError(core::ErrorCode::kUnavailable, "The store cannot write right now.");
+    MemoryState copy = state_;
+    MemoryTransaction tx(copy);
+    core::Status st = body(tx);
+    if (st) state_ = std::move(copy);
+    return st;
+  }
+  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override { return Values(state_.definitions); }
+  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override { return Tx().FindConnectorDefinition(id); }
+  bool IsConnectorInUse(core::Id id) override { return Tx().IsConnectorInUse(id); }
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override { return Values(state_.systems); }
+  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override { return Tx().FindConnectedSystem(id); }
+  int64_t CountRunProfiles(core::Id cs) override { return static_cast<int64_t>(ListRunProfiles(cs).size()); }
+  int64_t CountAllRunProfiles() override { return static_cast<int64_t>(state_.profiles.size()); }
+  std::vector<core::Partition> ListPartitions(core::Id cs) override {
+    std::vector<core::Partition> out;
+    for (auto& [id, p] : state_.partitions)
+      if (p.connected_system_id == cs) out.push_back(p);
+    return out;
+  }
+  std::optional<core::Partition> GetPartition(core::Id id) override { return Tx().FindPartition(id); }
+  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
+    std::vector<core::RunProfile> out;
+    for (auto& [id, p] : state_.profiles)
+      if (p.connected_system_id == cs) out.push_back(p);
+    return out;
+  }
+  std::optional<core::RunProfile> GetRunProfile(core::Id id) override { return Tx().FindRunProfile(id); }
+  std::vector<core::ApiKey> ListApiKeys() override { return Values(state_.keys); }
+  std::optional<core::ApiKey> GetApiKey(std::string_view id) override { return Tx().FindApiKey(id); }
+  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view d) override { return Tx().FindApiKeyByDigest(d); }
+  core::ActivityPage ListActivities(const core::ActivityQuery& q) override {
+    core::ActivityPage page;
+    for (auto it = state_.activities.rbegin(); it != state_.activities.rend(); ++it) {
+      if (q.connected_system_id && it->connected_system_id != q.connected_system_id) continue;
+      if (q.target_type && it->target_type != *q.target_type) continue;
+      if (page.total >= q.offset && page.total < q.offset + q.limit) page.items.push_back(*it);
+      ++page.total;
+    }
+    return page;
+  }
+  std::optional<core::Activity> GetActivity(std::string_view id) override {
+    for (auto& a : state_.activities)
+      if (a.id == id) return a;
+    return std::nullopt;
+  }
+  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override {
+    return Tx().FindIdempotency(key);
+  }
+  void TouchApiKey(std::string_view id, core::Millis when) override {
+    if (auto it = state_.keys.find(std::string(id)); it != state_.keys.end()) it->second.last_used_at = when;
+  }
+  bool IsWritable(std::string* reason) override {
+    if (fail_writes && reason) *reason = "disk_full";
+    return !fail_writes;
+  }
+
+  const MemoryState& state() const { return state_; }
+  bool fail_writes = false;
+
+ private:
+  MemoryTransaction Tx() { return MemoryTransaction(state_); }
+  template <class M>
+  static std::vector<typename M::mapped_type> Values(const M& m) {
+    std::vector<typename M::mapped_type> out;
+    for (auto& [k, v] : m) out.push_back(v);
+    return out;
+  }
+  std::mutex mu_;
+  MemoryState state_;
+};
+
+// A clock tests can move, and entropy that is deterministic per seed.
+class FakeClock final : public core::Clock {
+ public:
+  core::Millis now = 1'764'000'000'000;  // 2025-11-24
+  core::Millis NowMillis() override { return now; }
+};
+
+class CountingEntropy final : public core::Entropy {
+ public:
+  void Fill(uint8_t* out, size_t n) override {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>((counter_ * 131 + i * 7 + (counter_ >> 8)) & 0xFF);
+    ++counter_;
+  }
+
+ private:
+  uint64_t counter_ = 1;
+};
+
+}  // namespace jim::testing
