@@ -7,7 +7,8 @@ function Connect-JIM {
         Checks two things, in order, and says clearly which one failed:
         1. the server: GET /api/v1/health (anonymous) must answer {"status":"healthy"};
         2. the key: GET /api/v1/userinfo with the X-Api-Key header must accept the key.
-        Only when both pass is the connection stored for the other JIM cmdlets. A key without the
+        Only when both pass is the connection stored for the other JIM cmdlets; Connect-JIM always
+        drops the previous connection first, so after a failed Connect-JIM you are not connected. A key without the
         Administrator role connects with a warning (the management cmdlets will then answer 403).
 
         Outputs an object describing the connection (the key itself is never shown).
@@ -17,6 +18,9 @@ function Connect-JIM {
 
     .PARAMETER ApiKey
         The API key: "jim_ak_" followed by 64 lower-case hex characters.
+
+    .PARAMETER TimeoutSec
+        How long to wait for each of the checks, in seconds (default 30).
 
     .OUTPUTS
         PSCustomObject with Url, Status, Product, ServerVersion, Authorised, IsAdministrator,
@@ -45,8 +49,13 @@ function Connect-JIM {
 
         [Parameter(Mandatory, Position = 1)]
         [ValidateNotNullOrEmpty()]
-        [string]$ApiKey
+        [string]$ApiKey,
+
+        [ValidateRange(1, 3600)]
+        [int]$TimeoutSec = 30
     )
+
+    $script:JIMConnection = $null
 
     $parsed = $null
     if (-not [System.Uri]::TryCreate($Url, [System.UriKind]::Absolute, [ref]$parsed) -or
@@ -59,7 +68,7 @@ function Connect-JIM {
 
     # 1. The server.
     try {
-        $health = Invoke-JIMApi -Url $baseUrl -Endpoint '/api/v1/health' -Anonymous -MaxRetries 0 -ErrorAction Stop
+        $health = Invoke-JIMApi -Url $baseUrl -Endpoint '/api/v1/health' -Anonymous -MaxRetries 0 -TimeoutSec $TimeoutSec -ErrorAction Stop
     }
     catch {
         $PSCmdlet.ThrowTerminatingError((New-JIMErrorRecord `
@@ -77,7 +86,7 @@ function Connect-JIM {
     $product = $null
     $version = $null
     try {
-        $versionInfo = Invoke-JIMApi -Url $baseUrl -Endpoint '/api/v1/health/version' -Anonymous -MaxRetries 0 -ErrorAction Stop
+        $versionInfo = Invoke-JIMApi -Url $baseUrl -Endpoint '/api/v1/health/version' -Anonymous -MaxRetries 0 -TimeoutSec $TimeoutSec -ErrorAction Stop
         $product = $versionInfo.product
         $version = $versionInfo.version
     }
@@ -87,13 +96,14 @@ function Connect-JIM {
 
     # 2. The key.
     try {
-        $userInfo = Invoke-JIMApi -Url $baseUrl -ApiKey $ApiKey -Endpoint '/api/v1/userinfo' -ErrorAction Stop
+        $userInfo = Invoke-JIMApi -Url $baseUrl -ApiKey $ApiKey -Endpoint '/api/v1/userinfo' -TimeoutSec $TimeoutSec -ErrorAction Stop
     }
     catch {
         $statusCode = $_.Exception.Data['StatusCode']
+        $detail = if ($_.Exception.Data['ServerMessage']) { "Server said: $($_.Exception.Data['ServerMessage'])" } else { $_.Exception.Message }
         $what = if ($statusCode -eq 401) { 'the server rejected the API key' } else { 'the API key could not be checked' }
         $PSCmdlet.ThrowTerminatingError((New-JIMErrorRecord `
-                    -Message "API key check failed: the server at $baseUrl is reachable and healthy, but $what (GET /api/v1/userinfo). $($_.Exception.Message)" `
+                    -Message "API key check failed: the server at $baseUrl is reachable and healthy, but $what (GET /api/v1/userinfo). $detail" `
                     -ErrorId 'JIM.ApiKeyCheckFailed' -Category ([System.Management.Automation.ErrorCategory]::AuthenticationError) `
                     -TargetObject $baseUrl -Exception $_.Exception))
     }
