@@ -15,8 +15,16 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 pwsh="$root/.tools/pwsh/pwsh"
 
+if [[ -f "$root/.tools/powershell.skipped" ]]; then
+  echo "SKIPPED: pwsh not installed (run scripts/setup-powershell.sh; it skipped: $(cat "$root/.tools/powershell.skipped"))"
+  exit 77
+fi
 if [[ ! -x "$pwsh" ]]; then
   echo "SKIPPED: pwsh not installed (run scripts/setup-powershell.sh)"
+  exit 77
+fi
+if ! "$pwsh" -NoLogo -NoProfile -NonInteractive -Command 'exit 0' >/dev/null 2>&1; then
+  echo "SKIPPED: pwsh not installed (run scripts/setup-powershell.sh): $pwsh does not start (is dotnet missing?)"
   exit 77
 fi
 
