@@ -1,0 +1,125 @@
+// The store side of the create path: API-key digest + lookup, the create transaction (durable and
+// relaxed, one caller and many), and listing one system's profiles.
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "bench_env.h"
+
+namespace {
+
+using namespace jim;
+using bench::BenchEnv;
+
+// One store per durability mode, shared by every benchmark (and thread) that uses it. Owned by
+// bench::Stores() so main() closes them before RocksDB's own statics go away.
+BenchEnv& Env(bool sync) {
+  static BenchEnv* envs[2] = {nullptr, nullptr};
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  BenchEnv*& env = envs[sync ? 1 : 0];
+  if (!env) env = bench::Stores().emplace_back(std::make_unique<BenchEnv>(sync)).get();
+  return *env;
+}
+
+void BM_Authenticate(benchmark::State& state) {
+  BenchEnv& env = Env(false);
+  static std::string plaintext = [&] {
+    auto initial = env.keys().EnsureInitialKey();
+    if (!initial || !*initial) throw std::runtime_error("no initial key");
+    return **initial;
+  }();
+  for (auto _ : state) {
+    auto auth = env.keys().Authenticate(plaintext, 0);
+    if (auth.outcome != core::AuthOutcome::kOk) state.SkipWithError("authentication failed");
+    benchmark::DoNotOptimize(auth);
+  }
+}
+BENCHMARK(BM_Authenticate);
+
+void BM_AuthenticateUnknownKey(benchmark::State& state) {
+  BenchEnv& env = Env(false);
+  const std::string unknown = "jim_ak_" + std::string(64, 'a');
+  for (auto _ : state) {
+    auto auth = env.keys().Authenticate(unknown, 0);
+    benchmark::DoNotOptimize(auth);
+  }
+}
+BENCHMARK(BM_AuthenticateUnknownKey);
+
+// RunProfileService::Create end to end below the wire: rules, capability check, id, profile + index +
+// audit activity in one group-committed batch. With threads > 1 the committer groups the callers.
+void CreateLoop(benchmark::State& state, bool sync) {
+  BenchEnv& env = Env(sync);
+  static core::Id systems[2] = {0, 0};
+  static std::mutex mu;
+  core::Id cs;
+  {
+    std::lock_guard lock(mu);
+    if (!systems[sync]) systems[sync] = env.CreateSystem(sync ? "bench-create-sync" : "bench-create-relaxed");
+    cs = systems[sync];
+  }
+  const core::CreateRunProfileInput in = env.CreateInput();
+  for (auto _ : state) {
+    auto r = env.profiles().Create(env.actor(), cs, in);
+    if (!r) {
+      state.SkipWithError(r.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_CreateSync(benchmark::State& state) { CreateLoop(state, true); }
+void BM_CreateRelaxed(benchmark::State& state) { CreateLoop(state, false); }
+BENCHMARK(BM_CreateSync)->Threads(1)->Threads(8)->Threads(64)->UseRealTime();
+BENCHMARK(BM_CreateRelaxed)->Threads(1)->Threads(8)->UseRealTime();
+
+// One system holding N profiles: the cost grows with N (it is that system's list).
+void BM_ListSystemProfiles(benchmark::State& state) {
+  BenchEnv& env = Env(false);
+  const int64_t n = state.range(0);
+  static std::map<int64_t, core::Id> systems;
+  if (!systems.count(n)) {
+    core::Id cs = env.CreateSystem("bench-list-" + std::to_string(n));
+    env.Fill(cs, n);
+    systems[n] = cs;
+  }
+  const core::Id cs = systems[n];
+  for (auto _ : state) {
+    auto r = env.profiles().List(cs);
+    if (!r || static_cast<int64_t>(r->size()) != n) state.SkipWithError("wrong list");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_ListSystemProfiles)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+// A system of 10 profiles in a store holding N profiles in all: should not depend on N.
+void BM_ListTenAmongTotal(benchmark::State& state) {
+  static BenchEnv& env = *bench::Stores().emplace_back(std::make_unique<BenchEnv>(false));
+  static core::Id ten = 0, filler = 0;
+  static int64_t stored = 0;
+  if (!ten) {
+    ten = env.CreateSystem("bench-ten");
+    env.Fill(ten, 10);
+    filler = env.CreateSystem("bench-filler");
+    stored = 10;
+  }
+  const int64_t total = state.range(0);
+  if (total > stored) {
+    env.Fill(filler, total - stored);
+    stored = total;
+  }
+  state.counters["stored"] = static_cast<double>(stored);
+  for (auto _ : state) {
+    auto r = env.profiles().List(ten);
+    if (!r || r->size() != 10) state.SkipWithError("wrong list");
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ListTenAmongTotal)->Arg(10)->Arg(1000)->Arg(100000);
+
+}  // namespace
