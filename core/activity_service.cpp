@@ -1,5 +1,6 @@
 #include "core/activity_service.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/rules.h"
@@ -29,7 +30,19 @@ Result<Page<Activity>> ActivityService::List(const ActivityListInput& in) {
   if (!errors.empty()) return InvalidFields(std::move(errors));
   aq.offset = query->Offset();
   aq.limit = query->page_size;
+  // The catalog pages newest first; an explicit ascending order reads the mirrored page and reverses it.
+  const bool oldest_first = !query->descending && in.paging.sort_direction && !in.paging.sort_direction->empty();
+  if (oldest_first) {
+    ActivityQuery count = aq;
+    count.offset = 0;
+    count.limit = 1;
+    const int64_t total = ctx_.catalog.ListActivities(count).total;
+    const int64_t end = total - query->Offset();  // exclusive index in newest-first order
+    aq.offset = std::max<int64_t>(0, end - query->page_size);
+    aq.limit = std::max<int64_t>(0, end - aq.offset);
+  }
   ActivityPage found = ctx_.catalog.ListActivities(aq);
+  if (oldest_first) std::reverse(found.items.begin(), found.items.end());
   Page<Activity> page;
   page.items = std::move(found.items);
   page.total = found.total;

@@ -170,5 +170,27 @@ TEST_F(ServiceTest, ActivitiesPageNewestFirstAndFilter) {
   EXPECT_EQ(activities.Get("00000000-0000-4000-8000-000000000000").error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(ServiceTest, ActivitiesCanBeListedOldestFirst) {
+  for (auto n : {"A", "B", "C", "D", "E"}) NewSystem(n, 3);
+  core::ActivityListInput in;
+  in.paging.sort_direction = "asc";
+  in.paging.page_size = "2";
+  in.paging.page = "1";
+  auto p1 = activities.List(in);
+  ASSERT_TRUE(p1.ok());
+  ASSERT_EQ(p1->items.size(), 2u);
+  EXPECT_EQ(p1->items[0].target_name, "A");
+  EXPECT_EQ(p1->items[1].target_name, "B");
+  in.paging.page = "3";
+  auto p3 = activities.List(in);
+  ASSERT_EQ(p3->items.size(), 1u);
+  EXPECT_EQ(p3->items[0].target_name, "E");
+  in.paging.page = "4";
+  EXPECT_TRUE(activities.List(in)->items.empty());
+  in.paging.sort_direction = "desc";
+  in.paging.page = "1";
+  EXPECT_EQ(activities.List(in)->items[0].target_name, "E");
+}
+
 }  // namespace
 }  // namespace jim::testing
