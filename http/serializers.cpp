@@ -20,14 +20,22 @@ void WriteRunProfile(JsonWriter& w, const core::RunProfileView& v) {
   w.EndObject();
 }
 
-void WriteConnectedSystemHeader(JsonWriter& w, const core::ConnectedSystemView& v) {
-  const core::ConnectedSystem& cs = v.system;
-  w.BeginObject();
+namespace {
+// The members the list item and the detail of a connected system share. JIM's status only changes while
+// a system is being deleted, which jim-edge does synchronously, so it is always Active.
+void WriteConnectedSystemCommon(JsonWriter& w, const core::ConnectedSystem& cs) {
   w.Field("id", cs.id);
   w.Field("name", cs.name);
   w.Field("description", cs.description);
   w.Key("created").Timestamp(cs.created);
   w.Field("status", std::string_view("Active"));
+}
+}  // namespace
+
+void WriteConnectedSystemHeader(JsonWriter& w, const core::ConnectedSystemView& v) {
+  const core::ConnectedSystem& cs = v.system;
+  w.BeginObject();
+  WriteConnectedSystemCommon(w, cs);
   w.Field("connectorName", v.connector_name);
   w.Field("connectorId", cs.connector_id);
   w.Field("runProfileCount", v.run_profile_count);
@@ -37,12 +45,8 @@ void WriteConnectedSystemHeader(JsonWriter& w, const core::ConnectedSystemView& 
 void WriteConnectedSystemDetail(JsonWriter& w, const core::ConnectedSystemView& v) {
   const core::ConnectedSystem& cs = v.system;
   w.BeginObject();
-  w.Field("id", cs.id);
-  w.Field("name", cs.name);
-  w.Field("description", cs.description);
-  w.Key("created").Timestamp(cs.created);
+  WriteConnectedSystemCommon(w, cs);
   w.Key("lastUpdated").Timestamp(cs.last_updated);
-  w.Field("status", std::string_view("Active"));
   w.Key("connector").BeginObject();
   w.Field("id", cs.connector_id);
   w.Field("name", v.connector_name);
