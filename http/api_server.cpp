@@ -123,6 +123,13 @@ void ApiServer::Configure() {
   s.set_read_timeout(config_.io_timeout_seconds, 0);
   s.set_write_timeout(config_.io_timeout_seconds, 0);
   s.set_payload_max_length(config_.max_body_bytes);
+  // Caution: cpp-httplib's default socket options set SO_REUSEPORT on Linux, so a second server on a port
+  // already in use binds successfully and the kernel splits connections between the two. SO_REUSEADDR
+  // alone still allows a quick restart over TIME_WAIT sockets but makes a busy port fail to bind.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                          {"X-Frame-Options", "DENY"},
                          {"Content-Security-Policy", "default-src 'none'"},
