@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <random>
 
 #include "core/rules.h"
@@ -85,6 +86,24 @@ bool ParseContentLength(const std::string& value, size_t& out) {
   return true;
 }
 
+// Caution: cpp-httplib 0.11.4 keeps the connection open after a pre-routing handler answers, whatever the
+// response's Connection header says, and parses the unread body of the refused request as the next
+// request: a body sent after the headers is executed as a smuggled request (and desyncs a reverse proxy
+// that reuses connections). A content provider that fails once the whole envelope is written is the
+// library's only way to make it close the connection after this response.
+void SendAndClose(httplib::Response& res) {
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  std::string content_type = res.get_header_value("Content-Type");
+  res.headers.erase("Content-Type");
+  res.set_header("Connection", "close");
+  res.set_content_provider(body->size(), content_type,
+                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                             sink.write(body->data() + offset, length);
+                             return false;  // written in full; failing makes the library close the socket
+                           });
+}
+
 void SendRateLimited(httplib::Response& res, int retry_after) {
   SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
   res.set_header("Retry-After", std::to_string(retry_after));
@@ -146,7 +165,7 @@ void ApiServer::Configure() {
     if (req.has_header("Transfer-Encoding")) {
       SendError(res, 411, "LENGTH_REQUIRED",
                 "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
-      res.set_header("Connection", "close");
+      SendAndClose(res);
       return httplib::Server::HandlerResponse::Handled;
     }
     const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
@@ -154,14 +173,14 @@ void ApiServer::Configure() {
     if (req.has_header("Content-Length")) {
       if (!ParseContentLength(req.get_header_value("Content-Length"), length)) {
         SendError(res, 400, "VALIDATION_ERROR", "The Content-Length header is not a valid length.");
-        res.set_header("Connection", "close");
+        SendAndClose(res);
         return httplib::Server::HandlerResponse::Handled;
       }
       if (length > config_.max_body_bytes) {
         SendError(res, 413, "PAYLOAD_TOO_LARGE",
                   "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
                       " bytes.");
-        res.set_header("Connection", "close");
+        SendAndClose(res);
         return httplib::Server::HandlerResponse::Handled;
       }
     } else if (body_method) {
@@ -171,7 +190,7 @@ void ApiServer::Configure() {
     if (body_method && !IsJsonContentType(req.get_header_value("Content-Type"))) {
       SendError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
                 "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
-      if (length > 0) res.set_header("Connection", "close");
+      if (length > 0) SendAndClose(res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -188,7 +207,7 @@ void ApiServer::Configure() {
   // Whatever cpp-httplib answers on its own (malformed request line, URI too long, ...) still gets the
   // envelope, so clients never see an HTML or empty error.
   s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
     const char* message = "The request could not be processed.";
     switch (res.status) {
       case 400: message = "The request is malformed."; break;

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "tests/e2e/harness.h"
 
 namespace jim::e2e {
@@ -136,6 +138,54 @@ TEST_F(FoundationE2E, EveryResponseCarriesSecurityHeadersAndRequestId) {
     EXPECT_TRUE(HasSecurityHeaders(r)) << path;
   }
   EXPECT_EQ(Json(Get(base_ + "/api/v1/health/version", "").body).Str("product"), "jim-edge");
+}
+
+// Sends the headers of a request the guard refuses, then (in a later TCP segment, as a slow client or a
+// proxy would) bytes that form a complete request, and returns everything the server sent back.
+std::string RefuseThenSmuggle(int port, const std::string& headers) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  const std::string head = "POST " + kSystems + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n";
+  const std::string smuggled = "GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";  // 42 bytes
+  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(200ms);
+  (void)::send(fd, smuggled.data(), smuggled.size(), MSG_NOSIGNAL);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string received;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) received.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return received;
+}
+
+size_t CountResponses(const std::string& raw) {
+  size_t n = 0;
+  for (size_t at = raw.find("HTTP/1.1 "); at != std::string::npos; at = raw.find("HTTP/1.1 ", at + 1)) ++n;
+  return n;
+}
+
+// Regression: cpp-httplib 0.11.4 kept the connection open after the guard refused a request, so the
+// unread body of a chunked, oversized or badly framed request was parsed and executed as the next request.
+TEST_F(FoundationE2E, RefusedRequestBodyIsNeverExecutedAsTheNextRequest) {
+  for (const std::string framing : {"Transfer-Encoding: chunked", "Content-Length: 5000", "Content-Length: 1x"}) {
+    SCOPED_TRACE(framing);
+    std::string raw = RefuseThenSmuggle(server_.port(), "Content-Type: application/json\r\n" + framing);
+    EXPECT_EQ(CountResponses(raw), 1u) << raw;
+    EXPECT_TRUE(raw.starts_with("HTTP/1.1 4")) << raw;
+  }
+  // 415 with a body within the limit: also closed rather than read as a request.
+  std::string raw = RefuseThenSmuggle(server_.port(), "Content-Length: 42\r\nContent-Type: text/plain");
+  EXPECT_EQ(CountResponses(raw), 1u) << raw;
+  ASSERT_TRUE(server_.WaitForLog("status=415"));
+  EXPECT_FALSE(Contains(server_.Log(), "status=404")) << server_.Log();
 }
 
 // ---- Start-up failures: non-zero exit, one sentence, fast. ----
