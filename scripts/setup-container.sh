@@ -8,15 +8,24 @@
 #      outside the repository (default /var/cache/jim-edge, survives between runs);
 #   3. imports it as localhost/debian:bookworm-slim-local, unless that image already exists.
 #
-# No global podman or containers configuration is written: the settings this environment needs
-# (storage driver vfs, runtime runc, cgroup manager cgroupfs, explicit ulimits) are passed on the
-# command line by whoever calls podman; see podman_cmd below and tests/container/run.sh.
+# No global podman or containers configuration is written: everything this environment needs is
+# passed on the command line (see --print-podman):
+#   storage driver  the one podman's store (/var/lib/containers/storage) already uses; for a new
+#                   store overlay when the kernel lets us mount one here (layers are shared: a
+#                   rebuild takes seconds), else vfs (always works, but every layer is a full copy);
+#                   JIM_PODMAN_STORAGE_DRIVER=vfs|overlay forces one
+#   runtime runc, cgroup manager cgroupfs (no systemd here); `podman run` and `podman build` also
+#   need explicit --ulimit nofile=N:N --ulimit nproc=N:N under the caller's hard limits
+#   (tests/container/run.sh computes them).
 #
-# Usage: scripts/setup-container.sh [--base-only] [--rebuild-base]
+# Usage: scripts/setup-container.sh [--base-only] [--rebuild-base] [--print-podman]
 #   --base-only     do not install packages (fail if something is missing), only make the base image
 #   --rebuild-base  rebuild the rootfs tarball and re-import the base image
-# Env:   JIM_CONTAINER_CACHE  cache dir for rootfs.tar (default /var/cache/jim-edge)
-#        JIM_DEBIAN_MIRROR    Debian mirror (default http://deb.debian.org)
+#   --print-podman  print the podman command prefix to use here, one word per line, and exit
+# Env:   JIM_CONTAINER_CACHE        cache dir for rootfs.tar (default /var/cache/jim-edge)
+#        JIM_DEBIAN_MIRROR          Debian mirror (default http://deb.debian.org)
+#        JIM_PODMAN_STORAGE_DRIVER  overlay or vfs (default: the store's, else overlay if it
+#                                   mounts, else vfs)
 set -euo pipefail
 
 BASE_TAG=localhost/debian:bookworm-slim-local
@@ -24,12 +33,16 @@ CACHE_DIR=${JIM_CONTAINER_CACHE:-/var/cache/jim-edge}
 MIRROR=${JIM_DEBIAN_MIRROR:-http://deb.debian.org}
 PACKAGES=(podman buildah runc mmdebstrap uidmap slirp4netns)
 
+STORE=/var/lib/containers/storage
+
 base_only=0
 rebuild=0
+print_podman=0
 for arg in "$@"; do
   case "$arg" in
     --base-only) base_only=1 ;;
     --rebuild-base) rebuild=1 ;;
+    --print-podman) print_podman=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-container.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
@@ -37,9 +50,36 @@ done
 
 log() { printf '[setup-container] %s\n' "$*"; }
 
-# The podman invocation every jim-edge script uses in this environment (no daemon, no systemd,
-# no overlay mounts inside this sandbox).
-podman_cmd=(podman --storage-driver vfs --cgroup-manager cgroupfs --runtime runc)
+# The store's driver if it has one, else overlay if an overlay filesystem mounts next to the
+# store, else vfs.
+storage_driver() {
+  case "${JIM_PODMAN_STORAGE_DRIVER:-}" in
+    overlay|vfs) echo "$JIM_PODMAN_STORAGE_DRIVER"; return ;;
+    "") ;;
+    *) echo "setup-container.sh: JIM_PODMAN_STORAGE_DRIVER must be overlay or vfs" >&2; exit 2 ;;
+  esac
+  local d driver
+  for driver in overlay vfs; do
+    [[ -d $STORE/$driver-images ]] && { echo "$driver"; return; }
+  done
+  driver=vfs
+  if mkdir -p "${STORE%/*}" 2>/dev/null && d=$(mktemp -d "${STORE%/*}/.overlay-probe.XXXXXX" 2>/dev/null); then
+    mkdir "$d/lower" "$d/upper" "$d/work" "$d/merged"
+    if mount -t overlay overlay -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" "$d/merged" 2>/dev/null; then
+      umount "$d/merged"
+      driver=overlay
+    fi
+    rm -rf "$d"
+  fi
+  echo "$driver"
+}
+driver=$(storage_driver)
+# The podman invocation every jim-edge script uses on this machine (no daemon, no systemd).
+podman_cmd=(podman --storage-driver "$driver" --cgroup-manager cgroupfs --runtime runc)
+if ((print_podman)); then
+  printf '%s\n' "${podman_cmd[@]}"
+  exit 0
+fi
 
 # 1. packages
 missing=()
@@ -64,6 +104,7 @@ if ((${#missing[@]})); then
 else
   log "packages present: ${PACKAGES[*]}"
 fi
+log "podman: ${podman_cmd[*]}"
 
 # 2. the base rootfs, made once. minbase + merged /usr without the usrmerge package (so no perl),
 #    man pages, docs (except copyright files) and translations excluded like the official slim
