@@ -219,6 +219,9 @@ void ApiServer::Configure() {
     }
     SendError(res, res.status, ErrorCodeForStatus(res.status), message);
     if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(httplib::Request{}));
+    // The library answers these before reading the body (URI too long, bad request line or headers), so
+    // the connection is closed for the same reason as the guard's refusals.
+    SendAndClose(res);
     return httplib::Server::HandlerResponse::Handled;
   }));
 

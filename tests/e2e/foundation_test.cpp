@@ -142,7 +142,7 @@ TEST_F(FoundationE2E, EveryResponseCarriesSecurityHeadersAndRequestId) {
 
 // Sends the headers of a request the guard refuses, then (in a later TCP segment, as a slow client or a
 // proxy would) bytes that form a complete request, and returns everything the server sent back.
-std::string RefuseThenSmuggle(int port, const std::string& headers) {
+std::string RefuseThenSmuggle(int port, const std::string& headers, const std::string& path = kSystems) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -152,7 +152,7 @@ std::string RefuseThenSmuggle(int port, const std::string& headers) {
     ::close(fd);
     return "connect failed";
   }
-  const std::string head = "POST " + kSystems + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n";
+  const std::string head = "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n";
   const std::string smuggled = "GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";  // 42 bytes
   (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
   std::this_thread::sleep_for(200ms);
@@ -186,6 +186,24 @@ TEST_F(FoundationE2E, RefusedRequestBodyIsNeverExecutedAsTheNextRequest) {
   EXPECT_EQ(CountResponses(raw), 1u) << raw;
   ASSERT_TRUE(server_.WaitForLog("status=415"));
   EXPECT_FALSE(Contains(server_.Log(), "status=404")) << server_.Log();
+}
+
+// Regression: the same for the errors cpp-httplib answers itself before the body (here 414 for a URI over
+// its 8 KiB limit, which a proxy may well forward): the body was executed as the next request.
+TEST_F(FoundationE2E, BodyAfterALibraryErrorIsNeverExecutedAsTheNextRequest) {
+  std::string raw = RefuseThenSmuggle(server_.port(), "Content-Type: application/json\r\nContent-Length: 42",
+                                      "/api/v1/" + std::string(9000, 'a'));
+  EXPECT_EQ(CountResponses(raw), 1u) << raw;
+  EXPECT_TRUE(raw.starts_with("HTTP/1.1 414")) << raw;
+  EXPECT_TRUE(Contains(raw, "\"code\":\"")) << raw;
+  ASSERT_TRUE(server_.WaitForLog("status=414"));
+  EXPECT_FALSE(Contains(server_.Log(), "status=404")) << server_.Log();
+
+  // A request line the library cannot parse: the envelope, then the connection is closed at once.
+  const auto start = std::chrono::steady_clock::now();
+  std::string garbage = RawExchange(server_.port(), "THIS IS NOT HTTP\r\n\r\n", 3s);
+  EXPECT_TRUE(garbage.starts_with("HTTP/1.1 400")) << garbage;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "the connection stayed open after a malformed request";
 }
 
 // ---- Start-up failures: non-zero exit, one sentence, fast. ----
