@@ -11,6 +11,7 @@
 
 #include "store/codec.h"
 #include "store/group_txn.h"
+#include "store/info_log.h"
 #include "store/key_schema.h"
 
 namespace jim::store {
@@ -42,6 +43,8 @@ rocksdb::Options MakeDbOptions(const StoreOptions& o) {
   opts.create_if_missing = true;
   opts.max_background_jobs = 2;
   opts.keep_log_file_num = 5;
+  // RocksDB's own LOG writer aborts the process after a failed append (a full disk): see info_log.h.
+  opts.info_log = std::make_shared<InfoLog>(o.data_dir);
   // Point reads (rpx/, idem/, actx/) mostly hit or miss single keys: a bloom filter skips files.
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
