@@ -104,6 +104,9 @@ void SendAndClose(httplib::Response& res) {
                            });
 }
 
+// The largest refused body the server reads and discards so that the client sees its 413 (see the guard).
+constexpr size_t kMaxDrainBytes = 64ull << 20;
+
 void SendRateLimited(httplib::Response& res, int retry_after) {
   SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
   res.set_header("Retry-After", std::to_string(retry_after));
@@ -177,6 +180,10 @@ void ApiServer::Configure() {
         return httplib::Server::HandlerResponse::Handled;
       }
       if (length > config_.max_body_bytes) {
+        // Up to a bound, let the library read and discard the body and answer 413 itself (through the
+        // error handler): a client still sending its body then reads the 413 instead of a connection
+        // reset. Beyond the bound, refuse at once and close.
+        if (length <= kMaxDrainBytes) return httplib::Server::HandlerResponse::Unhandled;
         SendError(res, 413, "PAYLOAD_TOO_LARGE",
                   "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
                       " bytes.");
@@ -206,13 +213,15 @@ void ApiServer::Configure() {
 
   // Whatever cpp-httplib answers on its own (malformed request line, URI too long, ...) still gets the
   // envelope, so clients never see an HTML or empty error.
-  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+  s.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
-    const char* message = "The request could not be processed.";
+    std::string message = "The request could not be processed.";
     switch (res.status) {
       case 400: message = "The request is malformed."; break;
       case 404: message = "No route matches this request."; break;
-      case 413: message = "The request body is too large."; break;
+      case 413:
+        message = "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) + " bytes.";
+        break;
       case 414: message = "The request URI is too long."; break;
       case 431: message = "The request headers are too large."; break;
       default: break;

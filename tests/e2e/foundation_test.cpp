@@ -142,7 +142,8 @@ TEST_F(FoundationE2E, EveryResponseCarriesSecurityHeadersAndRequestId) {
 
 // Sends the headers of a request the guard refuses, then (in a later TCP segment, as a slow client or a
 // proxy would) bytes that form a complete request, and returns everything the server sent back.
-std::string RefuseThenSmuggle(int port, const std::string& headers, const std::string& path = kSystems) {
+std::string RefuseThenSmuggle(int port, const std::string& headers, const std::string& path = kSystems,
+                              std::chrono::seconds wait = 2s) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -157,7 +158,7 @@ std::string RefuseThenSmuggle(int port, const std::string& headers, const std::s
   (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
   std::this_thread::sleep_for(200ms);
   (void)::send(fd, smuggled.data(), smuggled.size(), MSG_NOSIGNAL);
-  timeval tv{2, 0};
+  timeval tv{static_cast<time_t>(wait.count()), 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string received;
   char buf[4096];
@@ -175,12 +176,20 @@ size_t CountResponses(const std::string& raw) {
 // Regression: cpp-httplib 0.11.4 kept the connection open after the guard refused a request, so the
 // unread body of a chunked, oversized or badly framed request was parsed and executed as the next request.
 TEST_F(FoundationE2E, RefusedRequestBodyIsNeverExecutedAsTheNextRequest) {
-  for (const std::string framing : {"Transfer-Encoding: chunked", "Content-Length: 5000", "Content-Length: 1x"}) {
+  // Refused before the body is read, and closed: chunked, a body beyond the drain bound, a bad length.
+  for (const std::string framing :
+       {"Transfer-Encoding: chunked", "Content-Length: 1000000000", "Content-Length: 1x"}) {
     SCOPED_TRACE(framing);
     std::string raw = RefuseThenSmuggle(server_.port(), "Content-Type: application/json\r\n" + framing);
     EXPECT_EQ(CountResponses(raw), 1u) << raw;
     EXPECT_TRUE(raw.starts_with("HTTP/1.1 4")) << raw;
   }
+  // Over the limit but within the drain bound: the server reads and discards the declared body (here the
+  // would-be smuggled request plus the read timeout), so the 413 arrives and nothing is executed.
+  std::string drained = RefuseThenSmuggle(server_.port(), "Content-Type: application/json\r\nContent-Length: 5000",
+                                          kSystems, 8s);
+  EXPECT_EQ(CountResponses(drained), 1u) << drained;
+  EXPECT_TRUE(drained.starts_with("HTTP/1.1 413")) << drained;
   // 415 with a body within the limit: also closed rather than read as a request.
   std::string raw = RefuseThenSmuggle(server_.port(), "Content-Length: 42\r\nContent-Type: text/plain");
   EXPECT_EQ(CountResponses(raw), 1u) << raw;
