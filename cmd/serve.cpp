@@ -75,6 +75,15 @@ int RunServe(const ServeOptions& o) {
       return 2;
     }
   }
+  http::ServerConfig config = o.server;
+  config.version = JIM_EDGE_VERSION;
+  http::ApiServer server(config, app->services, log);
+  auto port = server.Bind();
+  if (!port) {
+    std::cerr << "jim-edge: " << port.error().message << "\n";
+    return 1;
+  }
+  // Only once the port is ours: a failed start leaves no key behind and says one sentence.
   auto initial = app->keys.EnsureInitialKey();
   if (!initial) {
     std::cerr << "jim-edge: cannot create the initial API key: " << initial.error().message << "\n";
@@ -89,14 +98,6 @@ int RunServe(const ServeOptions& o) {
     log.Info("created the initial administrator API key", {{"file", path}});
   }
 
-  http::ServerConfig config = o.server;
-  config.version = JIM_EDGE_VERSION;
-  http::ApiServer server(config, app->services, log);
-  auto port = server.Bind();
-  if (!port) {
-    std::cerr << "jim-edge: " << port.error().message << "\n";
-    return 1;
-  }
   std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
   std::string durability = store_options.sync ? "strict (fsync before every acknowledged write)"
                                               : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
