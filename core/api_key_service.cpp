@@ -163,6 +163,8 @@ Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "JIM_INFRASTRUCTURE_API_KEY is not a well-formed key (jim_ak_ followed by 64 lower-case hex "
                      "characters).");
+  // Already there (every start after the first): no write, so a start on a full disk still succeeds.
+  if (ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext))) return OkStatus();
   auto r = Insert(kSystemActor, "Infrastructure Key", "Created from JIM_INFRASTRUCTURE_API_KEY at start-up.",
                   {kAdministratorRoleId}, std::nullopt, true, std::string(plaintext), false);
   if (!r && r.error().code != ErrorCode::kConflict) return r.error();

@@ -56,6 +56,23 @@ ConnectorDefinitionView ConnectorDefinitionService::ViewOf(ConnectorDefinition d
 
 Status ConnectorDefinitionService::SeedBuiltIns() {
   const Millis now = ctx_.clock.NowMillis();
+  // A start that changes nothing writes nothing, so a server restarted on a full (or failing) disk still
+  // comes up and serves reads instead of exiting on a refused write.
+  bool current = true;
+  for (ConnectorDefinition def : BuiltInConnectorDefinitions()) {
+    auto existing = ctx_.catalog.GetConnectorDefinition(def.id);
+    if (!existing) {
+      current = false;
+      break;
+    }
+    def.created = existing->created;
+    def.last_updated = existing->last_updated;
+    if (!(def == *existing)) {
+      current = false;
+      break;
+    }
+  }
+  if (current) return OkStatus();
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     for (ConnectorDefinition def : BuiltInConnectorDefinitions()) {
       auto existing = tx.FindConnectorDefinition(def.id);
