@@ -1,5 +1,7 @@
 #include "store/rocks_catalog.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -236,13 +238,38 @@ bool RocksCatalog::Reopen() {
 
 // ---- the committer ---------------------------------------------------------------------------------
 
+// Each caller sleeps on its own thread-local futex word, and the committer wakes exactly the callers of
+// the group it just wrote. (One shared condition variable with notify_all woke every waiting caller
+// after every group, including those queued for the next one, and they all then fought for queue_mu_
+// while the committer needed it to start that next group.) The word is thread-local, not on the
+// caller's stack, so it stays valid while the committer wakes it even after the caller has returned.
+namespace {
+
+thread_local std::atomic<uint32_t> tl_commit_done{0};
+
+void WaitDone(std::atomic<uint32_t>& word) {
+  while (word.load(std::memory_order_acquire) == 0)
+    ::syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0u, nullptr, nullptr, 0);  // returns at once unless 0
+}
+
+void WakeDone(std::atomic<uint32_t>* word) {
+  word->store(1, std::memory_order_release);
+  ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
 core::Status RocksCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
   Pending pending{&body};
-  std::unique_lock lock(queue_mu_);
-  if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
-  queue_.push_back(&pending);
+  pending.done = &tl_commit_done;
+  pending.done->store(0, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
+    queue_.push_back(&pending);
+  }
   queue_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return pending.done; });
+  WaitDone(*pending.done);
   return std::move(pending.result);
 }
 
@@ -265,11 +292,8 @@ void RocksCatalog::CommitterLoop() {
       touches.swap(touches_);
     }
     CommitGroup(group, touches);
-    {
-      std::lock_guard lock(queue_mu_);
-      for (Pending* p : group) p->done = true;
-    }
-    done_cv_.notify_all();
+    // The caller may return (and its Pending go) as soon as its word is set: read nothing after that.
+    for (Pending* p : group) WakeDone(p->done);
     group.clear();
     touches.clear();
   }

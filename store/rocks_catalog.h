@@ -97,7 +97,7 @@ class RocksCatalog final : public core::Catalog {
   struct Pending {
     const std::function<core::Status(core::Transaction&)>* body;
     core::Status result = core::OkStatus();
-    bool done = false;
+    std::atomic<uint32_t>* done = nullptr;  // the caller's thread-local futex word: 0 waiting, 1 done
   };
 
   RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db);
@@ -128,7 +128,6 @@ class RocksCatalog final : public core::Catalog {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;  // committer waits for work
-  std::condition_variable done_cv_;   // callers wait for their group
   std::vector<Pending*> queue_;
   std::unordered_map<std::string, core::Millis> touches_;
   bool stopping_ = false;
