@@ -107,6 +107,9 @@ void SendAndClose(httplib::Response& res) {
 // The largest refused body the server reads and discards so that the client sees its 413 (see the guard).
 constexpr size_t kMaxDrainBytes = 64ull << 20;
 
+// Real clients send a dozen or two; newer cpp-httplib releases refuse more than 100 too.
+constexpr size_t kMaxHeaderCount = 100;
+
 void SendRateLimited(httplib::Response& res, int retry_after) {
   SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
   res.set_header("Retry-After", std::to_string(retry_after));
@@ -163,6 +166,13 @@ void ApiServer::Configure() {
     tl_request.route = nullptr;
     tl_request.request_id = MakeRequestId(req);
     res.set_header("X-Request-Id", tl_request.request_id);
+    // cpp-httplib 0.11.4 limits the length of each header line, not their number.
+    if (req.headers.size() > kMaxHeaderCount) {
+      SendError(res, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                "The request has more than " + std::to_string(kMaxHeaderCount) + " header fields.");
+      SendAndClose(res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // Caution: chunked bodies bypass the payload limit in cpp-httplib 0.11.4, so any Transfer-Encoding
     // is refused before a byte of the body is read.
     if (req.has_header("Transfer-Encoding")) {
