@@ -173,6 +173,10 @@ void ApiServer::Configure() {
       SendAndClose(res);
       return httplib::Server::HandlerResponse::Handled;
     }
+    // cpp-httplib applies a Range header to any 2xx answer, cutting a JSON body into a fragment (206) or
+    // answering 416 without the envelope. Ranges mean nothing to this API: ignore them (RFC 9110 allows it).
+    // The request object is not const where cpp-httplib owns it; only this hook sees it as const.
+    const_cast<httplib::Request&>(req).ranges.clear();
     // Caution: chunked bodies bypass the payload limit in cpp-httplib 0.11.4, so any Transfer-Encoding
     // is refused before a byte of the body is read.
     if (req.has_header("Transfer-Encoding")) {
@@ -223,11 +227,15 @@ void ApiServer::Configure() {
 
   // Whatever cpp-httplib answers on its own (malformed request line, URI too long, ...) still gets the
   // envelope, so clients never see an HTML or empty error.
-  s.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& res) {
+  s.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+    // A malformed Range header gets here (416) with the ranges parsed so far, which the library would apply
+    // to the envelope below: clear them, as the guard does.
+    const_cast<httplib::Request&>(req).ranges.clear();
     if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
     std::string message = "The request could not be processed.";
     switch (res.status) {
       case 400: message = "The request is malformed."; break;
+      case 416: message = "The Range header is malformed; this API does not serve ranges."; break;
       case 404: message = "No route matches this request."; break;
       case 413:
         message = "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) + " bytes.";
