@@ -95,7 +95,13 @@ if ! "${PODMAN[@]}" build --format docker --layers "${ULIMITS[@]}" \
   tail -n 60 "$LOG_DIR/build.log" >&2
   fail "podman build failed (log above)"
 fi
-info "steps taken from the layer cache: $(grep -c -- '--> Using cache' "$LOG_DIR/build.log" || true), translation units compiled: $(grep -c 'Building CXX object' "$LOG_DIR/build.log" || true)"
+info "steps taken from the layer cache: $(grep -c -- '--> Using cache' "$LOG_DIR/build.log" || true)"
+if grep -q '^ccache Misses:' "$LOG_DIR/build.log"; then
+  count() { grep "^ccache $1:" "$LOG_DIR/build.log" | tail -n 1 | sed 's/^[^:]*: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 of \2/'; }
+  info "C++ translation units compiled: $(count Misses), taken from ccache: $(count Hits)"
+else
+  info "C++ compiled: nothing (build layer cached)"
+fi
 info "build time: $(secs_since "$t0")"
 size_bytes=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 info "image size: $(( size_bytes / 1000000 )) MB ($size_bytes bytes, uncompressed)"
