@@ -75,7 +75,7 @@ void CreateLoop(benchmark::State& state, bool sync) {
 void BM_CreateSync(benchmark::State& state) { CreateLoop(state, true); }
 void BM_CreateRelaxed(benchmark::State& state) { CreateLoop(state, false); }
 BENCHMARK(BM_CreateSync)->Threads(1)->Threads(8)->Threads(64)->UseRealTime();
-BENCHMARK(BM_CreateRelaxed)->Threads(1)->Threads(8)->UseRealTime();
+BENCHMARK(BM_CreateRelaxed)->Threads(1)->Threads(8)->Threads(64)->UseRealTime();
 
 // One system holding N profiles: the cost grows with N (it is that system's list).
 void BM_ListSystemProfiles(benchmark::State& state) {
