@@ -89,13 +89,19 @@ def finish(summary=""):
     scan_logs_for_sanitizer_reports()
     if _failures:
         print(f"FAIL: {TEST_NAME}: {len(_failures)} problem(s); first: {_failures[0]}", flush=True)
+        if _fresh_dirs:
+            print(f"kept for inspection: {' '.join(_fresh_dirs)}", flush=True)
         sys.exit(1)
+    for path in _fresh_dirs:
+        shutil.rmtree(path, ignore_errors=True)
     print(f"PASS: {TEST_NAME}" + (f": {summary}" if summary else ""), flush=True)
     sys.exit(0)
 
 
 def skip(reason):
     stop_all()
+    for path in _fresh_dirs:
+        shutil.rmtree(path, ignore_errors=True)
     print(f"SKIPPED: {TEST_NAME}: {reason}", flush=True)
     sys.exit(SKIP)
 
@@ -463,9 +469,15 @@ def etag_revision(etag):
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+_fresh_dirs = []
+
+
 def fresh_dir(label):
+    """A new temp dir; removed by finish() when the driver passes, kept as evidence when it fails."""
     base = os.environ.get("JIM_REL_TMP") or tempfile.gettempdir()
-    return tempfile.mkdtemp(prefix=f"jim-{TEST_NAME}-{label}-", dir=base)
+    path = tempfile.mkdtemp(prefix=f"jim-{TEST_NAME}-{label}-", dir=base)
+    _fresh_dirs.append(path)
+    return path
 
 
 def rmtree(path):
