@@ -18,8 +18,12 @@ void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate
   cmd.add_option("--data-dir", o.data_dir, "Directory of the embedded database (created if missing)")
       ->envname("JIM_DATA_DIR")
       ->capture_default_str();
-  cmd.add_option("--threads", s.threads, "HTTP worker threads (each serves one connection at a time)")
+  cmd.add_option("--threads", s.threads, "HTTP worker threads kept warm (each serves one connection at a time)")
       ->envname("JIM_THREADS")
+      ->capture_default_str();
+  cmd.add_option("--max-threads", s.max_threads,
+                 "Upper bound the worker pool grows to when every thread is busy (slow or many clients)")
+      ->envname("JIM_MAX_THREADS")
       ->capture_default_str();
   cmd.add_option("--max-body-bytes", s.max_body_bytes, "Largest accepted request body; larger gets 413")
       ->envname("JIM_MAX_BODY_BYTES")

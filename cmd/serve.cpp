@@ -36,6 +36,8 @@ bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 
 std::string ValidateServeOptions(const ServeOptions& o) {
   if (o.server.port < 0 || o.server.port > 65535) return "--port must be between 0 and 65535.";
   if (o.server.threads < 1 || o.server.threads > 4096) return "--threads must be between 1 and 4096.";
+  if (o.server.max_threads < o.server.threads || o.server.max_threads > 16384)
+    return "--max-threads must be at least --threads and at most 16384.";
   if (o.server.max_body_bytes < 1024) return "--max-body-bytes must be at least 1024.";
   if (o.durability != "strict" && o.durability != "relaxed") return "--durability must be strict or relaxed.";
   if (o.log_format != "text" && o.log_format != "json") return "--log-format must be text or json.";

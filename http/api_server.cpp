@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <random>
 
 #include "core/rules.h"
+#include "http/elastic_pool.h"
 #include "http/responses.h"
 
 namespace jim::http {
@@ -138,8 +140,9 @@ ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Configure() {
   httplib::Server& s = *server_;
-  const int threads = config_.threads < 1 ? 1 : config_.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  const size_t threads = static_cast<size_t>(config_.threads < 1 ? 1 : config_.threads);
+  const size_t max_threads = std::max(threads, static_cast<size_t>(config_.max_threads < 1 ? 1 : config_.max_threads));
+  s.new_task_queue = [threads, max_threads] { return new ElasticThreadPool(threads, max_threads); };
   // Nagle plus delayed ACK costs 40 ms per keep-alive request without this.
   s.set_tcp_nodelay(true);
   // The library default closes keep-alive connections after 5 requests; clients then reconnect at a cost.

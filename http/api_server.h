@@ -24,7 +24,8 @@ namespace jim::http {
 struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 8080;
-  int threads = 64;
+  int threads = 64;        // warm worker threads; one serves one connection at a time
+  int max_threads = 1024;  // the pool grows to this many when every thread is busy (slow clients)
   size_t max_body_bytes = 1 << 20;
   int io_timeout_seconds = 5;  // read, write and keep-alive idle timeouts
   int listen_backlog = 4096;
