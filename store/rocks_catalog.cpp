@@ -306,7 +306,19 @@ core::Status RocksCatalog::Transact(const std::function<core::Status(core::Trans
 void RocksCatalog::CommitterLoop() {
   std::vector<Pending*> group;
   std::unordered_map<std::string, core::Millis> touches;
+  auto last_sweep = std::chrono::steady_clock::now();
   for (;;) {
+    // Housekeeping between groups, on this thread: no transaction can re-use a key being deleted.
+    if (std::chrono::steady_clock::now() - last_sweep >= kSweepInterval) {
+      last_sweep = std::chrono::steady_clock::now();
+      try {
+        SweepExpiredIdempotency(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+      } catch (const core::StoreUnavailable&) {
+        // Best effort: the next interval tries again.
+      }
+    }
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait_for(lock, std::chrono::seconds(1),
@@ -327,6 +339,30 @@ void RocksCatalog::CommitterLoop() {
     group.clear();
     touches.clear();
   }
+}
+
+size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
+  if (!disk_.HasRoom()) return 0;
+  rocksdb::WriteBatch batch;
+  {
+    std::shared_lock lock(db_mu_);
+    PrefixScan scan(LiveDb(), keys::kIdempotency);
+    for (scan->SeekToFirst(); scan->Valid() && batch.Count() < limit; scan->Next()) {
+      core::IdempotencyRecord record;
+      // An undecodable record can never be replayed either: it goes too.
+      bool expired = !codec::Decode({scan->value().data(), scan->value().size()}, &record) ||
+                     record.created + core::kIdempotencyTtlMillis <= now;
+      if (expired && !batch.Delete(scan->key()).ok()) break;
+    }
+    scan.CheckStatus();
+  }
+  if (batch.Count() == 0) return 0;
+  // No fsync: a delete lost in a crash leaves an expired record, which reads treat as absent anyway.
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  std::shared_lock lock(db_mu_);
+  if (!LiveDb()->Write(wo, &batch).ok()) return 0;
+  return batch.Count();
 }
 
 std::string RocksCatalog::LastWriteError() {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -92,6 +93,12 @@ class RocksCatalog final : public core::Catalog {
   const std::string& data_dir() const { return options_.data_dir; }
   // Writes a RocksDB checkpoint of the current state into `dir` (which must not exist).
   core::Status Checkpoint(const std::string& dir);
+
+  // Deletes idempotency records older than their 24 h lifetime at `now` (at most `limit` per call) and
+  // returns how many went. The committer runs it every kSweepInterval between groups, so that it never
+  // races a transaction re-using a key; call it directly only on a store with no Transact in flight.
+  size_t SweepExpiredIdempotency(core::Millis now, size_t limit = 10'000);
+  static constexpr std::chrono::minutes kSweepInterval{10};
 
  private:
   struct Pending {
