@@ -39,27 +39,13 @@
 #include "http/logger.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"
+#include "tests/support/temp_dir.h"
 
 namespace jim::http::testing {
 
-// A directory made with mkdtemp under /tmp, removed with everything in it when the test ends.
-class TempDir {
+class TempDir : public jim::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/jim-http-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : jim::testing::TempDir("jim-http-test") {}
 };
 
 // A parsed JSON document; getters record a test failure (and return a default) when the pointer is

@@ -9,28 +9,14 @@
 #include <string>
 
 #include "store/rocks_catalog.h"
+#include "tests/support/temp_dir.h"
 
 namespace jim::store::testing {
 
-// A directory made with mkdtemp under /tmp, removed with everything in it when the test ends.
-class TempDir {
+// Store tests name their temp dirs after the tier.
+class TempDir : public jim::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/jim-store-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : jim::testing::TempDir("jim-store-test") {}
 };
 
 inline StoreOptions Options(const std::string& dir) {
