@@ -93,7 +93,10 @@ bool ParseContentLength(const std::string& value, size_t& out) {
 // request: a body sent after the headers is executed as a smuggled request (and desyncs a reverse proxy
 // that reuses connections). A content provider that fails once the whole envelope is written is the
 // library's only way to make it close the connection after this response.
-void SendAndClose(httplib::Response& res) {
+void SendAndClose(const httplib::Request& req, httplib::Response& res) {
+  // cpp-httplib writes no body for HEAD, and writing the body is what closes the connection: a HEAD that
+  // is refused is answered like a GET so that it is closed all the same.
+  if (req.method == "HEAD") const_cast<httplib::Request&>(req).method = "GET";
   auto body = std::make_shared<std::string>(std::move(res.body));
   res.body.clear();
   std::string content_type = res.get_header_value("Content-Type");
@@ -173,7 +176,7 @@ void ApiServer::Configure() {
     if (req.headers.size() > kMaxHeaderCount) {
       SendError(res, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
                 "The request has more than " + std::to_string(kMaxHeaderCount) + " header fields.");
-      SendAndClose(res);
+      SendAndClose(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     // cpp-httplib applies a Range header to any 2xx answer, cutting a JSON body into a fragment (206) or
@@ -185,7 +188,7 @@ void ApiServer::Configure() {
     if (req.has_header("Transfer-Encoding")) {
       SendError(res, 411, "LENGTH_REQUIRED",
                 "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
-      SendAndClose(res);
+      SendAndClose(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
@@ -193,7 +196,14 @@ void ApiServer::Configure() {
     if (req.has_header("Content-Length")) {
       if (!ParseContentLength(req.get_header_value("Content-Length"), length)) {
         SendError(res, 400, "VALIDATION_ERROR", "The Content-Length header is not a valid length.");
-        SendAndClose(res);
+        SendAndClose(req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      // cpp-httplib reads no body on GET, HEAD or OPTIONS: bytes sent as one would be parsed as the next
+      // request (smuggling), so a body there is refused and the connection closed.
+      if (length > 0 && !body_method && req.method != "DELETE") {
+        SendError(res, 400, "VALIDATION_ERROR", req.method + " requests must not have a body.");
+        SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
       if (length > config_.max_body_bytes) {
@@ -204,7 +214,7 @@ void ApiServer::Configure() {
         SendError(res, 413, "PAYLOAD_TOO_LARGE",
                   "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
                       " bytes.");
-        SendAndClose(res);
+        SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
     } else if (body_method) {
@@ -214,7 +224,7 @@ void ApiServer::Configure() {
     if (body_method && !IsJsonContentType(req.get_header_value("Content-Type"))) {
       SendError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
                 "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
-      if (length > 0) SendAndClose(res);
+      if (length > 0) SendAndClose(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -251,7 +261,7 @@ void ApiServer::Configure() {
     if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(httplib::Request{}));
     // The library answers these before reading the body (URI too long, bad request line or headers), so
     // the connection is closed for the same reason as the guard's refusals.
-    SendAndClose(res);
+    SendAndClose(req, res);
     return httplib::Server::HandlerResponse::Handled;
   }));
 

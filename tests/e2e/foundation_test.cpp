@@ -143,7 +143,7 @@ TEST_F(FoundationE2E, EveryResponseCarriesSecurityHeadersAndRequestId) {
 // Sends the headers of a request the guard refuses, then (in a later TCP segment, as a slow client or a
 // proxy would) bytes that form a complete request, and returns everything the server sent back.
 std::string RefuseThenSmuggle(int port, const std::string& headers, const std::string& path = kSystems,
-                              std::chrono::seconds wait = 2s) {
+                              std::chrono::seconds wait = 2s, const std::string& method = "POST") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -153,7 +153,7 @@ std::string RefuseThenSmuggle(int port, const std::string& headers, const std::s
     ::close(fd);
     return "connect failed";
   }
-  const std::string head = "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n";
+  const std::string head = method + " " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n";
   const std::string smuggled = "GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";  // 42 bytes
   (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
   std::this_thread::sleep_for(200ms);
@@ -194,6 +194,20 @@ TEST_F(FoundationE2E, RefusedRequestBodyIsNeverExecutedAsTheNextRequest) {
   std::string raw = RefuseThenSmuggle(server_.port(), "Content-Length: 42\r\nContent-Type: text/plain");
   EXPECT_EQ(CountResponses(raw), 1u) << raw;
   ASSERT_TRUE(server_.WaitForLog("status=415"));
+  EXPECT_FALSE(Contains(server_.Log(), "status=404")) << server_.Log();
+}
+
+// Regression: cpp-httplib reads no body on GET/HEAD/OPTIONS, so a body sent with one was executed as the
+// next request. Such a body is now refused (400) and the connection closed.
+TEST_F(FoundationE2E, BodyOnAGetIsNeverExecutedAsTheNextRequest) {
+  for (const std::string method : {"GET", "HEAD", "OPTIONS"}) {
+    SCOPED_TRACE(method);
+    std::string raw = RefuseThenSmuggle(server_.port(), "Content-Length: 42", "/api/v1/health", 2s, method);
+    EXPECT_EQ(CountResponses(raw), 1u) << raw;
+    EXPECT_TRUE(raw.starts_with("HTTP/1.1 400")) << raw;
+  }
+  ASSERT_TRUE(server_.WaitForLog("status=400"));
+  EXPECT_FALSE(Contains(server_.Log(), "route=/api/v1/smuggled")) << server_.Log();
   EXPECT_FALSE(Contains(server_.Log(), "status=404")) << server_.Log();
 }
 
