@@ -158,6 +158,7 @@ void RocksCatalog::Close() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();  // it drains the queue before it exits
+  std::lock_guard commit(commit_mu_);            // and a caller may still be committing its own group
   if (closed_.exchange(true)) return;
   std::unique_lock lock(db_mu_);
   if (db_) {
@@ -293,13 +294,42 @@ core::Status RocksCatalog::Transact(const std::function<core::Status(core::Trans
   Pending pending{&body};
   pending.done = &tl_commit_done;
   pending.done->store(0, std::memory_order_relaxed);
+  bool alone = false;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
     queue_.push_back(&pending);
+    alone = queue_.size() == 1;
   }
-  queue_cv_.notify_one();
-  WaitDone(*pending.done);
+  // An idle store commits on the caller's own thread (saving two thread hand-offs per write). When others
+  // are queued too, the committer thread takes them all as one group: a caller leading then would commit
+  // small groups and pay more fsyncs. Whoever does not lead wakes the committer in case nobody else does.
+  std::unique_lock commit(commit_mu_, std::defer_lock);
+  if (alone) (void)commit.try_lock();
+  if (!commit.owns_lock()) {
+    queue_cv_.notify_one();
+    WaitDone(*pending.done);
+    return std::move(pending.result);
+  }
+  std::vector<Pending*> group;
+  std::unordered_map<std::string, core::Millis> touches;
+  {
+    std::lock_guard lock(queue_mu_);
+    group.swap(queue_);
+    touches.swap(touches_);
+  }
+  // Entries leave the queue only under commit_mu_ and are woken before it is released, so an entry of
+  // ours that is not in this group was already committed by the previous holder.
+  if (!group.empty() || !touches.empty()) CommitGroup(group, touches);
+  for (Pending* p : group)
+    if (p != &pending) WakeDone(p->done);
+  bool more = false;
+  {
+    std::lock_guard lock(queue_mu_);
+    more = !queue_.empty() || !touches_.empty();
+  }
+  commit.unlock();
+  if (more) queue_cv_.notify_one();
   return std::move(pending.result);
 }
 
@@ -311,6 +341,7 @@ void RocksCatalog::CommitterLoop() {
     // Housekeeping between groups, on this thread: no transaction can re-use a key being deleted.
     if (std::chrono::steady_clock::now() - last_sweep >= kSweepInterval) {
       last_sweep = std::chrono::steady_clock::now();
+      std::lock_guard commit(commit_mu_);
       try {
         SweepExpiredIdempotency(std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
@@ -327,12 +358,22 @@ void RocksCatalog::CommitterLoop() {
         if (stopping_) return;
         lock.unlock();
         // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
-        if (write_failed_.load()) TryResume();
+        if (write_failed_.load()) {
+          std::lock_guard commit(commit_mu_);
+          TryResume();
+        }
         continue;
       }
+    }
+    // Callers may be committing on their own threads (see Transact): take the commit token first, then
+    // whatever is still queued.
+    std::lock_guard commit(commit_mu_);
+    {
+      std::lock_guard lock(queue_mu_);
       group.swap(queue_);
       touches.swap(touches_);
     }
+    if (group.empty() && touches.empty()) continue;
     CommitGroup(group, touches);
     // The caller may return (and its Pending go) as soon as its word is set: read nothing after that.
     for (Pending* p : group) WakeDone(p->done);

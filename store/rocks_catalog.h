@@ -133,6 +133,9 @@ class RocksCatalog final : public core::Catalog {
   CatalogCache cache_;  // committed state only
   std::unique_ptr<GroupTransaction> txn_;  // committer thread only
 
+  // The commit token: whoever holds it (the committer thread, or a caller committing on its own thread
+  // when the store is idle) is the only one running bodies and writing groups.
+  std::mutex commit_mu_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;  // committer waits for work
   std::vector<Pending*> queue_;
