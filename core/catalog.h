@@ -83,6 +83,13 @@ class Catalog {
   virtual std::optional<Partition> GetPartition(Id id) = 0;
   virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
   virtual std::optional<RunProfile> GetRunProfile(Id id) = 0;
+  // The profile `id` only if it belongs to `connected_system_id`. A store that keys profiles by their system
+  // overrides this with one point read instead of the owner lookup plus the read of GetRunProfile.
+  virtual std::optional<RunProfile> GetRunProfileOf(Id connected_system_id, Id id) {
+    auto profile = GetRunProfile(id);
+    if (!profile || profile->connected_system_id != connected_system_id) return std::nullopt;
+    return profile;
+  }
   virtual std::vector<ApiKey> ListApiKeys() = 0;
   virtual std::optional<ApiKey> GetApiKey(std::string_view id) = 0;
   virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;

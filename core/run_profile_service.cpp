@@ -65,8 +65,8 @@ Result<std::vector<RunProfileView>> RunProfileService::List(Id cs) {
 
 Result<RunProfileView> RunProfileService::Get(Id cs, Id rp) {
   if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
-  auto profile = ctx_.catalog.GetRunProfile(rp);
-  if (!profile || profile->connected_system_id != cs) return RunProfileNotFound(cs, rp);
+  auto profile = ctx_.catalog.GetRunProfileOf(cs, rp);
+  if (!profile) return RunProfileNotFound(cs, rp);
   std::optional<Partition> partition;
   if (profile->partition_id) partition = ctx_.catalog.GetPartition(*profile->partition_id);
   return ViewOf(std::move(*profile), partition);

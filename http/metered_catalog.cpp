@@ -49,6 +49,9 @@ std::vector<core::RunProfile> MeteredCatalog::ListRunProfiles(core::Id id) {
 std::optional<core::RunProfile> MeteredCatalog::GetRunProfile(core::Id id) {
   return Read([&] { return inner_.GetRunProfile(id); });
 }
+std::optional<core::RunProfile> MeteredCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
+  return Read([&] { return inner_.GetRunProfileOf(cs, id); });
+}
 std::vector<core::ApiKey> MeteredCatalog::ListApiKeys() { return Read([&] { return inner_.ListApiKeys(); }); }
 std::optional<core::ApiKey> MeteredCatalog::GetApiKey(std::string_view id) {
   return Read([&] { return inner_.GetApiKey(id); });

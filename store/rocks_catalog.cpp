@@ -650,6 +650,13 @@ std::optional<core::RunProfile> RocksCatalog::GetRunProfile(core::Id id) {
   return DecodeOrThrow<core::RunProfile>(*value);
 }
 
+std::optional<core::RunProfile> RocksCatalog::GetRunProfileOf(core::Id connected_system_id, core::Id id) {
+  std::shared_lock lock(db_mu_);
+  auto value = Get(LiveDb(), keys::RunProfileKey(connected_system_id, id).view());
+  if (!value) return std::nullopt;
+  return DecodeOrThrow<core::RunProfile>(*value);
+}
+
 std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {
   std::shared_lock lock(cache_mu_);
   std::vector<core::ApiKey> out;

@@ -75,6 +75,9 @@ TEST(RocksCatalog, EveryEntityRoundTripsThroughTransactAndCommittedReads) {
     EXPECT_EQ(c.GetPartition(pt.id), pt);
     EXPECT_EQ(c.ListPartitions(cs.id), std::vector{pt});
     EXPECT_EQ(c.GetRunProfile(rp.id), rp);
+    EXPECT_EQ(c.GetRunProfileOf(cs.id, rp.id), rp);
+    EXPECT_FALSE(c.GetRunProfileOf(cs.id + 1, rp.id));  // another system's id does not reach it
+    EXPECT_FALSE(c.GetRunProfileOf(cs.id, rp.id + 1));
     EXPECT_EQ(c.ListRunProfiles(cs.id), std::vector{rp});
     EXPECT_EQ(c.CountRunProfiles(cs.id), 1);
     EXPECT_EQ(c.CountAllRunProfiles(), 1);
