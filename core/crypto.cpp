@@ -87,6 +87,22 @@ std::string NewUuid(Entropy& entropy) {
   return out;
 }
 
+std::string NewTimeOrderedUuid(int64_t unix_millis, Entropy& entropy) {
+  std::array<uint8_t, 16> b{};
+  entropy.Fill(b.data(), b.size());
+  const uint64_t ms = unix_millis < 0 ? 0 : static_cast<uint64_t>(unix_millis);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x70);  // version 7
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    AppendHex(out, &b[i], 1);
+  }
+  return out;
+}
+
 bool IsUuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {

@@ -21,6 +21,9 @@ std::string Sha256Hex(std::string_view data);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // A random RFC 4122 version-4 UUID in lower-case canonical form.
 std::string NewUuid(Entropy& entropy);
+// An RFC 9562 version-7 UUID: the Unix time in milliseconds in its first 48 bits, then random bits. Ids made
+// later sort after earlier ones (as text too), which keeps an index keyed by them append-only.
+std::string NewTimeOrderedUuid(int64_t unix_millis, Entropy& entropy);
 bool IsUuid(std::string_view s);
 
 }  // namespace jim::core

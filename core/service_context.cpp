@@ -8,8 +8,9 @@ Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target
                       std::string target_name, std::optional<std::string> target_context,
                       std::optional<Id> connected_system_id, std::optional<Id> run_profile_id) {
   Activity a;
-  a.id = NewUuid(ctx.entropy);
   a.created = ctx.clock.NowMillis();
+  // Time-ordered: the store's actx/<id> index then grows at its tail (see store/rocks_catalog.cpp).
+  a.id = NewTimeOrderedUuid(a.created, ctx.entropy);
   a.target_type = target;
   a.operation = op;
   a.target_name = std::move(target_name);

@@ -142,8 +142,9 @@ inline bool IsCamelCase(std::string_view s) {
   static const std::regex re(R"(^[a-z][A-Za-z0-9]*$)");
   return std::regex_match(s.begin(), s.end(), re);
 }
+// API keys get random (version 4) ids, activities time-ordered (version 7) ones.
 inline bool IsUuidText(std::string_view s) {
-  static const std::regex re(R"(^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$)");
+  static const std::regex re(R"(^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$)");
   return std::regex_match(s.begin(), s.end(), re);
 }
 
