@@ -58,7 +58,7 @@ class ApiServer {
 
  private:
   void Configure();
-  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  void Dispatch(const httplib::Request& req, httplib::Response& res, std::string_view path);
   bool Authenticate(RequestContext& ctx);
   void TouchKey(const core::ApiKey& key, core::Millis now);
 

@@ -69,6 +69,15 @@ TEST_F(WireTest, UnknownRoutesAnswerJson404Envelope) {
   }
   // Unknown routes answer 404 also without a key (routing comes before auth).
   EXPECT_ERROR(srv().Get("/api/v1/nope", ""), 404, "NOT_FOUND");
+  // Requests with a body reach the router with the path the guard parked for them: each answer names its
+  // own request's path, also when requests alternate with bodyless ones.
+  for (const std::string method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    const std::string path = "/api/v1/nope-" + method;
+    auto r = srv().Send(method, path, "{}", srv().admin_key);
+    EXPECT_ERROR(r, 404, "NOT_FOUND");
+    EXPECT_NE(r.json.Str("/message").find(method + " " + path + "."), std::string::npos) << r.body;
+    EXPECT_ERROR(srv().Get("/api/v1/nope-get"), 404, "NOT_FOUND");
+  }
 }
 
 TEST_F(WireTest, LiteralSegmentsMatchCaseInsensitivelyAndOneTrailingSlashIsTolerated) {
