@@ -1,6 +1,7 @@
 #include "cmd/serve.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +56,11 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "jim-edge: " << problem << "\n";
     return 2;
   }
+  // glibc raises its mmap threshold to the size of the largest block freed so far: after one large list
+  // response (tens of MiB for a system with 100k profiles) every later large response comes from a
+  // thread's heap arena and stays resident after it is freed. A fixed threshold keeps blocks of 1 MiB and
+  // more in their own mappings, returned to the kernel on free.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   // Block the stop signals in every thread; one thread waits for them (never work inside a handler).
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
