@@ -90,6 +90,10 @@ class Catalog {
     if (!profile || profile->connected_system_id != connected_system_id) return std::nullopt;
     return profile;
   }
+  // A number that changes whenever something a rendered list of the system's run profiles shows may have
+  // changed (its profiles, its partitions, the system itself), and changes before the write is acknowledged.
+  // Lets a caller keep a rendered list until it changes. 0: this store offers no such number.
+  virtual uint64_t RunProfileListVersion(Id /*connected_system_id*/) { return 0; }
   virtual std::vector<ApiKey> ListApiKeys() = 0;
   virtual std::optional<ApiKey> GetApiKey(std::string_view id) = 0;
   virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;

@@ -22,9 +22,18 @@ void SendProfile(RequestContext& ctx, int status, const core::RunProfileView& vi
 }  // namespace
 
 void ListRunProfiles(RequestContext& ctx) {
-  auto r = ctx.services.profiles.List(ctx.id(0));
+  const core::Id cs = ctx.id(0);
+  // The version is read before the list, so a list read during a write is kept under the older version
+  // (see rendered_list_cache.h). A kept entry also means the system still exists: deleting it bumps it.
+  const uint64_t version = ctx.lists ? ctx.services.catalog.RunProfileListVersion(cs) : 0;
+  if (version != 0) {
+    if (auto body = ctx.lists->Find(cs, version)) return SendJson(ctx.res, 200, *body);
+  }
+  auto r = ctx.services.profiles.List(cs);
   if (!r) return SendCoreError(ctx, r.error());
-  SendJson(ctx.res, 200, RenderArray(*r, WriteRunProfile));
+  std::string body = RenderArray(*r, WriteRunProfile);
+  if (version != 0) ctx.lists->Store(cs, version, body);
+  SendJson(ctx.res, 200, std::move(body));
 }
 
 void GetRunProfile(RequestContext& ctx) {

@@ -52,6 +52,7 @@ std::optional<core::RunProfile> MeteredCatalog::GetRunProfile(core::Id id) {
 std::optional<core::RunProfile> MeteredCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
   return Read([&] { return inner_.GetRunProfileOf(cs, id); });
 }
+uint64_t MeteredCatalog::RunProfileListVersion(core::Id cs) { return inner_.RunProfileListVersion(cs); }
 std::vector<core::ApiKey> MeteredCatalog::ListApiKeys() { return Read([&] { return inner_.ListApiKeys(); }); }
 std::optional<core::ApiKey> MeteredCatalog::GetApiKey(std::string_view id) {
   return Read([&] { return inner_.GetApiKey(id); });

@@ -31,6 +31,7 @@ class MeteredCatalog final : public core::Catalog {
   std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
   std::optional<core::RunProfile> GetRunProfile(core::Id id) override;
   std::optional<core::RunProfile> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
+  uint64_t RunProfileListVersion(core::Id connected_system_id) override;
   std::vector<core::ApiKey> ListApiKeys() override;
   std::optional<core::ApiKey> GetApiKey(std::string_view id) override;
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;

@@ -512,6 +512,16 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   // Only now may committed reads see the group.
   std::unique_ptr<rocksdb::WBWIIterator> it(batch->NewIterator());
   std::unique_lock lock(cache_mu_);
+  for (std::string_view prefix : {keys::kRunProfile, keys::kPartition, keys::kSystem}) {
+    for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
+      const rocksdb::Slice k = it->Entry().key;
+      std::string_view key(k.data(), k.size());
+      if (!key.starts_with(prefix)) break;
+      if (key.size() < prefix.size() + 8) continue;
+      const auto cs = static_cast<core::Id>(keys::ReadBE64(key, prefix.size()));
+      list_versions_[cs] = ++list_version_clock_;
+    }
+  }
   for (std::string_view prefix : kCachedPrefixes) {
     for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
       const rocksdb::WriteEntry e = it->Entry();
@@ -666,6 +676,12 @@ std::optional<core::RunProfile> RocksCatalog::GetRunProfileOf(core::Id connected
   auto value = Get(LiveDb(), keys::RunProfileKey(connected_system_id, id).view());
   if (!value) return std::nullopt;
   return DecodeOrThrow<core::RunProfile>(*value);
+}
+
+uint64_t RocksCatalog::RunProfileListVersion(core::Id connected_system_id) {
+  std::shared_lock lock(cache_mu_);
+  auto it = list_versions_.find(connected_system_id);
+  return it == list_versions_.end() ? 1 : it->second;
 }
 
 std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {

@@ -358,6 +358,38 @@ TEST_F(RunProfileTest, DeleteIs204ThenNotFound) {
   EXPECT_GT(srv().CreateProfile(1, Body("New", "FullImport")), kept);
 }
 
+// The server keeps rendered lists until the store reports a change (http/rendered_list_cache.h): every
+// write that changes what the list shows must show in the very next list, read after each step.
+TEST_F(RunProfileTest, TheListFollowsEveryWriteThatChangesIt) {
+  const std::string list = TestServer::ProfilesPath(1);
+  EXPECT_EQ(srv().Get(list).json.Size(), 0u);
+  EXPECT_EQ(srv().Get(list).json.Size(), 0u);  // twice: the second may come from the cache
+  const int64_t a = srv().CreateProfile(1, Body("A", "DeltaImport", R"(,"partitionId":1)"));
+  EXPECT_EQ(srv().Get(list).json.Size(), 1u);
+  EXPECT_EQ(srv().Get(list).json.Str("/0/partitionName"), "Users");
+  // Another system's writes leave this list as it is, and this list's writes do not leak into that one.
+  srv().CreateProfile(2, Body("Other", "FullImport"));
+  EXPECT_EQ(srv().Get(list).json.Size(), 1u);
+  EXPECT_EQ(srv().Get(TestServer::ProfilesPath(2)).json.Size(), 1u);
+
+  ASSERT_EQ(srv().Put(TestServer::ProfilePath(1, a), R"({"name":"A renamed"})").status, 200);
+  EXPECT_EQ(srv().Get(list).json.Str("/0/name"), "A renamed");
+  ASSERT_EQ(srv().Put(TestServer::PartitionPath(1, 1), R"({"selected":false})").status, 200);
+  EXPECT_TRUE(srv().Get(list).json.Bool("/0/targetsDeselectedPartition"));
+  ASSERT_EQ(srv().Delete(TestServer::PartitionPath(1, 1)).status, 204);
+  EXPECT_TRUE(srv().Get(list).json.IsNull("/0/partitionName"));
+  const int64_t b = srv().CreateProfile(1, Body("B", "FullImport"));
+  EXPECT_EQ(srv().Get(list).json.Size(), 2u);
+  ASSERT_EQ(srv().Delete(TestServer::ProfilePath(1, b)).status, 204);
+  EXPECT_EQ(srv().Get(list).json.Size(), 1u);
+  // A failed write changes nothing, and the list stays right.
+  EXPECT_EQ(Create(1, Body("C", "DeltaImport", R"(,"partitionId":999)")).status / 100, 4);
+  EXPECT_EQ(srv().Get(list).json.Size(), 1u);
+
+  ASSERT_EQ(srv().Delete(TestServer::SystemPath(1)).status, 204);
+  EXPECT_ERROR(srv().Get(list), 404, "NOT_FOUND");
+}
+
 TEST_F(RunProfileTest, TargetsDeselectedPartitionFollowsThePartition) {
   const int64_t id = srv().CreateProfile(1, Body("Users", "DeltaImport", R"(,"partitionId":1)"));
   const std::string path = TestServer::ProfilePath(1, id);

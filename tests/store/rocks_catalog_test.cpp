@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -30,6 +31,72 @@ core::ApiKey Key(std::string id, std::string digest) {
   k.created_at = 5;
   k.role_ids = {core::kAdministratorRoleId};
   return k;
+}
+
+// What the rendered-list cache of the http layer relies on: the version moves with every committed write to
+// the system's profiles, partitions or the system itself, before Transact returns, and with nothing else.
+TEST(RocksCatalog, RunProfileListVersionMovesWithTheSystemsOwnWritesOnly) {
+  TempDir tmp;
+  auto catalog = MustOpen(tmp.path());
+  ASSERT_TRUE(catalog);
+  core::ConnectedSystem a = System("A"), b = System("B");
+  core::Partition pt;
+  core::RunProfile rp;
+  auto write = [&](const std::function<void(Transaction&)>& body) {
+    ASSERT_TRUE(catalog->Transact([&](Transaction& tx) -> Status {
+      body(tx);
+      return OkStatus();
+    }).ok());
+  };
+  write([&](Transaction& tx) {
+    a.id = tx.AllocateId(core::IdKind::kConnectedSystem);
+    tx.Put(a);
+    b.id = tx.AllocateId(core::IdKind::kConnectedSystem);
+    tx.Put(b);
+  });
+  uint64_t va = catalog->RunProfileListVersion(a.id);
+  uint64_t vb = catalog->RunProfileListVersion(b.id);
+  EXPECT_NE(va, 0u);
+  // Each step writes A and must move A's version, leaving B's alone.
+  const std::vector<std::pair<const char*, std::function<void(Transaction&)>>> steps = {
+      {"partition", [&](Transaction& tx) {
+         pt = {tx.AllocateId(core::IdKind::kPartition), a.id, "OU=People", "ext", true};
+         tx.Put(pt);
+       }},
+      {"profile", [&](Transaction& tx) {
+         rp = Profile(a.id, "Full");
+         rp.id = tx.AllocateId(core::IdKind::kRunProfile);
+         tx.Put(rp);
+       }},
+      {"profile update", [&](Transaction& tx) {
+         rp.name = "Full 2";
+         tx.Put(rp);
+       }},
+      {"partition update", [&](Transaction& tx) {
+         pt.selected = false;
+         tx.Put(pt);
+       }},
+      {"profile delete", [&](Transaction& tx) { tx.DeleteRunProfile(rp.id); }},
+      {"partition delete", [&](Transaction& tx) { tx.DeletePartition(pt.id); }},
+      {"system update", [&](Transaction& tx) {
+         a.description = "changed";
+         tx.Put(a);
+       }},
+      {"system delete", [&](Transaction& tx) { tx.DeleteConnectedSystem(a.id); }},
+  };
+  for (const auto& [what, step] : steps) {
+    write(step);
+    const uint64_t now = catalog->RunProfileListVersion(a.id);
+    EXPECT_NE(now, va) << what;
+    EXPECT_EQ(catalog->RunProfileListVersion(b.id), vb) << what;
+    va = now;
+  }
+  // A write that fails keeps nothing and moves nothing.
+  EXPECT_FALSE(catalog->Transact([&](Transaction& tx) -> Status {
+    tx.Put(Profile(b.id, "never"));
+    return core::MakeError(ErrorCode::kInvalidArgument, "refused");
+  }).ok());
+  EXPECT_EQ(catalog->RunProfileListVersion(b.id), vb);
 }
 
 TEST(RocksCatalog, EveryEntityRoundTripsThroughTransactAndCommittedReads) {
