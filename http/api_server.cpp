@@ -390,7 +390,7 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res, st
   ctx.now = WallClockMillis();
   ctx.version = config_.version;
   ctx.metrics_enabled = config_.metrics;
-  ctx.lists = &lists_;
+  ctx.rendered = &rendered_;
   RouteMatch match = router_.Match(req.method, path);
   if (match.outcome == MatchOutcome::kNotFound) {
     SendError(res, 404, "NOT_FOUND", "No route matches " + req.method + " " + std::string(path) + ".");

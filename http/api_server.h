@@ -67,7 +67,7 @@ class ApiServer {
   Logger& log_;
   Router router_;
   std::unique_ptr<Metrics> metrics_;
-  RenderedListCache lists_;
+  RenderedCache rendered_;
   RateLimiter limiter_;
   std::unique_ptr<httplib::Server> server_;
   std::mutex touch_mu_;

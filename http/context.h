@@ -12,7 +12,7 @@
 #include "core/connector_definition_service.h"
 #include "core/run_profile_service.h"
 #include "http/logger.h"
-#include "http/rendered_list_cache.h"
+#include "http/rendered_cache.h"
 #include "http/router.h"
 
 namespace jim::http {
@@ -47,7 +47,7 @@ struct RequestContext {
   core::Millis now = 0;
   std::string version;
   bool metrics_enabled = true;
-  RenderedListCache* lists = nullptr;  // rendered run-profile lists (null: render every time)
+  RenderedCache* rendered = nullptr;  // rendered run profiles and lists (null: render every time)
 
   // NOTE: the body buffer is ours for the duration of the handler; growing it in place for simdjson's
   // padding saves copying every request body.

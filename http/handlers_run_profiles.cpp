@@ -19,27 +19,42 @@ void SendProfile(RequestContext& ctx, int status, const core::RunProfileView& vi
   SendJson(ctx.res, status, RenderOne(view, WriteRunProfile));
 }
 
+// The version is read before the store, so what is read during a write is kept under the older version
+// (see rendered_cache.h). A kept entry also means the system still exists: deleting it moves the version.
+uint64_t RenderedVersion(RequestContext& ctx, core::Id cs) {
+  return ctx.rendered ? ctx.services.catalog.RunProfileListVersion(cs) : 0;
+}
+
 }  // namespace
 
 void ListRunProfiles(RequestContext& ctx) {
   const core::Id cs = ctx.id(0);
-  // The version is read before the list, so a list read during a write is kept under the older version
-  // (see rendered_list_cache.h). A kept entry also means the system still exists: deleting it bumps it.
-  const uint64_t version = ctx.lists ? ctx.services.catalog.RunProfileListVersion(cs) : 0;
+  const uint64_t version = RenderedVersion(ctx, cs);
   if (version != 0) {
-    if (auto body = ctx.lists->Find(cs, version)) return SendJson(ctx.res, 200, *body);
+    if (auto kept = ctx.rendered->Find(cs, RenderedCache::kList, version)) return SendJson(ctx.res, 200, kept->body);
   }
   auto r = ctx.services.profiles.List(cs);
   if (!r) return SendCoreError(ctx, r.error());
   std::string body = RenderArray(*r, WriteRunProfile);
-  if (version != 0) ctx.lists->Store(cs, version, body);
+  if (version != 0) ctx.rendered->Store(cs, RenderedCache::kList, version, {body, ""});
   SendJson(ctx.res, 200, std::move(body));
 }
 
 void GetRunProfile(RequestContext& ctx) {
-  auto r = ctx.services.profiles.Get(ctx.id(0), ctx.id(1));
+  const core::Id cs = ctx.id(0), rp = ctx.id(1);
+  const uint64_t version = RenderedVersion(ctx, cs);
+  if (version != 0) {
+    if (auto kept = ctx.rendered->Find(cs, rp, version)) {
+      ctx.res.set_header("ETag", kept->etag);
+      return SendJson(ctx.res, 200, kept->body);
+    }
+  }
+  auto r = ctx.services.profiles.Get(cs, rp);
   if (!r) return SendCoreError(ctx, r.error());
-  SendProfile(ctx, 200, *r);
+  RenderedBody rendered{RenderOne(*r, WriteRunProfile), core::RunProfileETag(r->profile)};
+  if (version != 0) ctx.rendered->Store(cs, rp, version, rendered);
+  ctx.res.set_header("ETag", rendered.etag);
+  SendJson(ctx.res, 200, std::move(rendered.body));
 }
 
 void CreateRunProfile(RequestContext& ctx) {

@@ -358,15 +358,19 @@ TEST_F(RunProfileTest, DeleteIs204ThenNotFound) {
   EXPECT_GT(srv().CreateProfile(1, Body("New", "FullImport")), kept);
 }
 
-// The server keeps rendered lists until the store reports a change (http/rendered_list_cache.h): every
-// write that changes what the list shows must show in the very next list, read after each step.
-TEST_F(RunProfileTest, TheListFollowsEveryWriteThatChangesIt) {
+// The server keeps rendered lists and profiles until the store reports a change (http/rendered_cache.h):
+// every write that changes what they show must show in the very next read, made after each step.
+TEST_F(RunProfileTest, TheListAndTheProfileFollowEveryWriteThatChangesThem) {
   const std::string list = TestServer::ProfilesPath(1);
   EXPECT_EQ(srv().Get(list).json.Size(), 0u);
   EXPECT_EQ(srv().Get(list).json.Size(), 0u);  // twice: the second may come from the cache
   const int64_t a = srv().CreateProfile(1, Body("A", "DeltaImport", R"(,"partitionId":1)"));
   EXPECT_EQ(srv().Get(list).json.Size(), 1u);
   EXPECT_EQ(srv().Get(list).json.Str("/0/partitionName"), "Users");
+  const std::string one = TestServer::ProfilePath(1, a);
+  const std::string etag = srv().Get(one).Header("ETag");
+  EXPECT_EQ(srv().Get(one).Header("ETag"), etag);
+  EXPECT_EQ(srv().Get(one).json.Str("/name"), "A");
   // Another system's writes leave this list as it is, and this list's writes do not leak into that one.
   srv().CreateProfile(2, Body("Other", "FullImport"));
   EXPECT_EQ(srv().Get(list).json.Size(), 1u);
@@ -374,20 +378,27 @@ TEST_F(RunProfileTest, TheListFollowsEveryWriteThatChangesIt) {
 
   ASSERT_EQ(srv().Put(TestServer::ProfilePath(1, a), R"({"name":"A renamed"})").status, 200);
   EXPECT_EQ(srv().Get(list).json.Str("/0/name"), "A renamed");
+  EXPECT_EQ(srv().Get(one).json.Str("/name"), "A renamed");
+  EXPECT_NE(srv().Get(one).Header("ETag"), etag);
   ASSERT_EQ(srv().Put(TestServer::PartitionPath(1, 1), R"({"selected":false})").status, 200);
   EXPECT_TRUE(srv().Get(list).json.Bool("/0/targetsDeselectedPartition"));
+  EXPECT_TRUE(srv().Get(one).json.Bool("/targetsDeselectedPartition"));
   ASSERT_EQ(srv().Delete(TestServer::PartitionPath(1, 1)).status, 204);
   EXPECT_TRUE(srv().Get(list).json.IsNull("/0/partitionName"));
+  EXPECT_TRUE(srv().Get(one).json.IsNull("/partitionName"));
   const int64_t b = srv().CreateProfile(1, Body("B", "FullImport"));
   EXPECT_EQ(srv().Get(list).json.Size(), 2u);
+  EXPECT_EQ(srv().Get(TestServer::ProfilePath(1, b)).status, 200);
   ASSERT_EQ(srv().Delete(TestServer::ProfilePath(1, b)).status, 204);
   EXPECT_EQ(srv().Get(list).json.Size(), 1u);
+  EXPECT_ERROR(srv().Get(TestServer::ProfilePath(1, b)), 404, "NOT_FOUND");
   // A failed write changes nothing, and the list stays right.
   EXPECT_EQ(Create(1, Body("C", "DeltaImport", R"(,"partitionId":999)")).status / 100, 4);
   EXPECT_EQ(srv().Get(list).json.Size(), 1u);
 
   ASSERT_EQ(srv().Delete(TestServer::SystemPath(1)).status, 204);
   EXPECT_ERROR(srv().Get(list), 404, "NOT_FOUND");
+  EXPECT_ERROR(srv().Get(one), 404, "NOT_FOUND");
 }
 
 TEST_F(RunProfileTest, TargetsDeselectedPartitionFollowsThePartition) {
