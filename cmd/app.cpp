@@ -4,15 +4,17 @@
 
 namespace jim::cmd {
 
-std::unique_ptr<App> OpenApp(const store::StoreOptions& options) {
+void PrintFailure(const std::string& why) { std::cerr << "jim-edge: " << why << "\n"; }
+
+std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report) {
   auto opened = store::RocksCatalog::Open(options);
   if (!opened) {
-    std::cerr << "jim-edge: " << opened.error().message << "\n";
+    report(opened.error().message);
     return nullptr;
   }
   auto app = std::make_unique<App>(std::move(opened.value()));
   if (auto seeded = app->definitions.SeedBuiltIns(); !seeded) {
-    std::cerr << "jim-edge: cannot seed the built-in connector definitions: " << seeded.error().message << "\n";
+    report("cannot seed the built-in connector definitions: " + seeded.error().message);
     return nullptr;
   }
   return app;

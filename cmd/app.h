@@ -1,6 +1,7 @@
 // Wiring shared by the subcommands: the store plus the core services over it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,7 +36,11 @@ struct App {
   explicit App(std::unique_ptr<store::RocksCatalog> c) : catalog(std::move(c)) {}
 };
 
-// Opens the data dir for a subcommand; on failure prints one sentence to stderr and returns null.
-std::unique_ptr<App> OpenApp(const store::StoreOptions& options);
+// How a command says why it cannot go on: one sentence, by default "jim-edge: <why>" on stderr.
+using FailureReport = std::function<void(const std::string& why)>;
+void PrintFailure(const std::string& why);
+
+// Opens the data dir for a subcommand; on failure reports one sentence and returns null.
+std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report = PrintFailure);
 
 }  // namespace jim::cmd

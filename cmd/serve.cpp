@@ -53,7 +53,12 @@ std::string ValidateServeOptions(const ServeOptions& o) {
 
 int RunServe(const ServeOptions& o) {
   if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
-    std::cerr << "jim-edge: " << problem << "\n";
+    if (o.log_format == "json") {
+      http::Logger json(http::LogFormat::kJson);
+      json.Error(problem);
+    } else {
+      PrintFailure(problem);
+    }
     return 2;
   }
   // glibc raises its mmap threshold to the size of the largest block freed so far: after one large list
@@ -70,16 +75,26 @@ int RunServe(const ServeOptions& o) {
   signal(SIGPIPE, SIG_IGN);
 
   http::Logger log(o.log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText);
+  // A failed start says why in one sentence: "jim-edge: <why>" for people, or with --log-format json an
+  // error log line, so that a log pipeline can parse every line the process wrote.
+  const FailureReport fail = [&](const std::string& why) {
+    if (o.log_format == "json") {
+      log.Error(why);
+      log.Flush();
+    } else {
+      PrintFailure(why);
+    }
+  };
   store::StoreOptions store_options;
   store_options.data_dir = o.data_dir;
   store_options.sync = o.durability == "strict";
   store_options.min_free_bytes = o.min_free_mb << 20;
-  auto app = OpenApp(store_options);
+  auto app = OpenApp(store_options, fail);
   if (!app) return 1;
 
   if (const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY"); infra && *infra) {
     if (auto st = app->keys.EnsureInfrastructureKey(infra); !st) {
-      std::cerr << "jim-edge: " << st.error().message << "\n";
+      fail(st.error().message);
       return 2;
     }
   }
@@ -88,19 +103,19 @@ int RunServe(const ServeOptions& o) {
   http::ApiServer server(config, app->services, log);
   auto port = server.Bind();
   if (!port) {
-    std::cerr << "jim-edge: " << port.error().message << "\n";
+    fail(port.error().message);
     return 1;
   }
   // Only once the port is ours: a failed start leaves no key behind and says one sentence.
   auto initial = app->keys.EnsureInitialKey();
   if (!initial) {
-    std::cerr << "jim-edge: cannot create the initial API key: " << initial.error().message << "\n";
+    fail("cannot create the initial API key: " + initial.error().message);
     return 1;
   }
   if (*initial) {
     std::string path = (std::filesystem::path(o.data_dir) / "initial-api-key").string();
     if (!WriteInitialKeyFile(path, **initial)) {
-      std::cerr << "jim-edge: cannot write the initial API key file " << path << "\n";
+      fail("cannot write the initial API key file " + path);
       return 1;
     }
     log.Info("created the initial administrator API key", {{"file", path}});

@@ -146,6 +146,38 @@ TEST(LogsE2E, JsonLogFormatWritesOneObjectPerLine) {
   EXPECT_TRUE(started && stopped && request) << server.Log();
 }
 
+// With --log-format json a failed start writes only JSON log lines too: its one sentence is an error's msg.
+TEST(LogsE2E, AFailedStartWithJsonLogsSaysWhyInAJsonLine) {
+  TempDir tmp;
+  Server first(tmp / "data", tmp.path());
+  ASSERT_TRUE(first.Start());
+  const std::string busy_port = std::to_string(first.port());
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--port", busy_port, "--data-dir", tmp / "other"}, busy_port},        // the port is in use
+           {{"--port", "0", "--data-dir", tmp / "data"}, "lock"},                  // the data dir is locked
+           {{"--port", "0", "--threads", "0", "--data-dir", tmp / "x"}, "threads"},  // refused option
+       }) {
+    std::vector<std::string> argv{"serve", "--host", "127.0.0.1", "--log-format", "json"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    RunResult r = RunJim(argv, {}, 5s);
+    EXPECT_FALSE(r.timed_out) << c.says;
+    EXPECT_NE(r.exit_code, 0) << c.says;
+    bool said = false;
+    for (const auto& line : SplitLines(r.err)) {
+      if (line.empty()) continue;
+      Json j(line);
+      ASSERT_TRUE(j.ok && j.root.is_object()) << "not a JSON object: " << line;
+      if (j.Str("level") == "error" && j.Str("msg").value_or("").find(c.says) != std::string::npos) said = true;
+    }
+    EXPECT_TRUE(said) << c.says << ":\n" << r.err;
+  }
+  EXPECT_TRUE(HasStatus(Get(first.base_url() + "/api/v1/health/ready", ""), 200));
+}
+
 TEST(LogsE2E, AccessLogHasMethodRouteStatusLatencyAndRequestIdButNoKey) {
   TempDir tmp;
   const std::string key = NewApiKey();
