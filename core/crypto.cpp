@@ -40,6 +40,19 @@ bool Sha256Fast(std::string_view data, uint8_t* out) {
          EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
          EVP_DigestFinal_ex(ctx.get(), out, &len) == 1 && len == SHA256_DIGEST_LENGTH;
 }
+
+// Sets the version nibble and the RFC 4122 variant, then writes the canonical 8-4-4-4-12 form.
+std::string FormatUuid(std::array<uint8_t, 16>& b, uint8_t version) {
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | (version << 4));
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    AppendHex(out, &b[i], 1);
+  }
+  return out;
+}
 }  // namespace
 
 std::string GenerateApiKey(Entropy& entropy) {
@@ -76,15 +89,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::string NewUuid(Entropy& entropy) {
   std::array<uint8_t, 16> b{};
   entropy.Fill(b.data(), b.size());
-  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  std::string out;
-  out.reserve(36);
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    AppendHex(out, &b[i], 1);
-  }
-  return out;
+  return FormatUuid(b, 4);
 }
 
 std::string NewTimeOrderedUuid(int64_t unix_millis, Entropy& entropy) {
@@ -92,15 +97,7 @@ std::string NewTimeOrderedUuid(int64_t unix_millis, Entropy& entropy) {
   entropy.Fill(b.data(), b.size());
   const uint64_t ms = unix_millis < 0 ? 0 : static_cast<uint64_t>(unix_millis);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
-  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x70);  // version 7
-  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  std::string out;
-  out.reserve(36);
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    AppendHex(out, &b[i], 1);
-  }
-  return out;
+  return FormatUuid(b, 7);
 }
 
 bool IsUuid(std::string_view s) {
