@@ -36,6 +36,17 @@ constexpr std::string_view kCachedPrefixes[] = {keys::kApiKey,     keys::kApiKey
                                                 keys::kConnectorName, keys::kCounter,     keys::kSystem,
                                                 keys::kSystemName, keys::kPartition,      keys::kPartitionName};
 
+// Calls fn(key, entry) for every entry of a write batch whose key starts with `prefix`.
+template <class Fn>
+void ForEachUnder(rocksdb::WBWIIterator& it, std::string_view prefix, Fn&& fn) {
+  for (it.Seek(S(prefix)); it.Valid(); it.Next()) {
+    const rocksdb::WriteEntry e = it.Entry();
+    std::string_view key(e.key.data(), e.key.size());
+    if (!key.starts_with(prefix)) break;
+    fn(key, e);
+  }
+}
+
 bool IsLockError(const rocksdb::Status& s) {
   const std::string msg = s.ToString();
   return s.IsIOError() && (msg.find("While lock file") != std::string::npos ||
@@ -55,19 +66,24 @@ class CreatePathHints final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "jim.CreatePathHints"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const std::string_view k(key.data(), key.size());
-    if (k.starts_with(keys::kCounter) || k.starts_with(keys::kSeq)) return key;
-    if (k.starts_with(keys::kActivityId)) return {key.data(), keys::kActivityId.size()};
-    return {key.data(), key.size() - 8};
+    switch (HintOf({key.data(), key.size()})) {
+      case Hint::kWholeKey: return key;
+      case Hint::kActivityIds: return {key.data(), keys::kActivityId.size()};
+      default: return {key.data(), key.size() - 8};
+    }
   }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    const std::string_view k(key.data(), key.size());
-    if (k.starts_with(keys::kCounter) || k.starts_with(keys::kSeq) || k.starts_with(keys::kActivityId)) return true;
-    if (key.size() < 12) return false;
+  bool InDomain(const rocksdb::Slice& key) const override { return HintOf({key.data(), key.size()}) != Hint::kNone; }
+
+ private:
+  enum class Hint { kNone, kGrowingId, kWholeKey, kActivityIds };
+  static Hint HintOf(std::string_view k) {
+    if (k.starts_with(keys::kCounter) || k.starts_with(keys::kSeq)) return Hint::kWholeKey;
+    if (k.starts_with(keys::kActivityId)) return Hint::kActivityIds;
+    if (k.size() < 12) return Hint::kNone;
     for (std::string_view prefix : {keys::kRunProfile, keys::kRunProfileOwner, keys::kActivity,
                                     keys::kActivityBySystem, keys::kActivityByType, keys::kActivityBySystemType})
-      if (k.starts_with(prefix)) return true;
-    return false;
+      if (k.starts_with(prefix)) return Hint::kGrowingId;
+    return Hint::kNone;
   }
 };
 
@@ -512,24 +528,18 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   // Only now may committed reads see the group.
   std::unique_ptr<rocksdb::WBWIIterator> it(batch->NewIterator());
   std::unique_lock lock(cache_mu_);
-  for (std::string_view prefix : {keys::kRunProfile, keys::kPartition, keys::kSystem}) {
-    for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
-      const rocksdb::Slice k = it->Entry().key;
-      std::string_view key(k.data(), k.size());
-      if (!key.starts_with(prefix)) break;
-      if (key.size() < prefix.size() + 8) continue;
-      const auto cs = static_cast<core::Id>(keys::ReadBE64(key, prefix.size()));
-      list_versions_[cs] = ++list_version_clock_;
-    }
-  }
   for (std::string_view prefix : kCachedPrefixes) {
-    for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
-      const rocksdb::WriteEntry e = it->Entry();
-      std::string_view key(e.key.data(), e.key.size());
-      if (!key.starts_with(prefix)) break;
+    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {
       std::string_view value(e.value.data(), e.value.size());
       (void)cache_.Apply(key, e.type == rocksdb::kPutRecord ? &value : nullptr);
-    }
+    });
+  }
+  // What was rendered from these systems' profiles, partitions or records is stale from here.
+  for (std::string_view prefix : {keys::kRunProfile, keys::kPartition, keys::kSystem}) {
+    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry&) {
+      if (key.size() < prefix.size() + 8) return;
+      list_versions_[static_cast<core::Id>(keys::ReadBE64(key, prefix.size()))] = ++list_version_clock_;
+    });
   }
 }
 
