@@ -52,21 +52,8 @@ std::string ValidateServeOptions(const ServeOptions& o) {
 }
 
 int RunServe(const ServeOptions& o) {
-  if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
-    if (o.log_format == "json") {
-      http::Logger json(http::LogFormat::kJson);
-      json.Error(problem);
-    } else {
-      PrintFailure(problem);
-    }
-    return 2;
-  }
-  // glibc raises its mmap threshold to the size of the largest block freed so far: after one large list
-  // response (tens of MiB for a system with 100k profiles) every later large response comes from a
-  // thread's heap arena and stays resident after it is freed. A fixed threshold keeps blocks of 1 MiB and
-  // more in their own mappings, returned to the kernel on free.
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  // Block the stop signals in every thread; one thread waits for them (never work inside a handler).
+  // Block the stop signals in every thread, before the first one (the logger's) starts; one thread waits
+  // for them (never work inside a handler).
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -85,6 +72,16 @@ int RunServe(const ServeOptions& o) {
       PrintFailure(why);
     }
   };
+  if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
+    fail(problem);
+    return 2;
+  }
+  // glibc raises its mmap threshold to the size of the largest block freed so far: after one large list
+  // response (tens of MiB for a system with 100k profiles) every later large response comes from a
+  // thread's heap arena and stays resident after it is freed. A fixed threshold keeps blocks of 1 MiB and
+  // more in their own mappings, returned to the kernel on free.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+
   store::StoreOptions store_options;
   store_options.data_dir = o.data_dir;
   store_options.sync = o.durability == "strict";
