@@ -43,6 +43,7 @@ void GroupTransaction::Corrupt(std::string_view key) {
 
 void GroupTransaction::BeginGroup() {
   batch_.Clear();
+  out_.Clear();
   batch_it_.reset(batch_.NewIterator());
   group_start_ = next_;
   seq_dirty_.fill(false);
@@ -51,17 +52,20 @@ void GroupTransaction::BeginGroup() {
 
 void GroupTransaction::BeginBody() {
   batch_.SetSavePoint();
-  body_start_count_ = batch_.GetWriteBatch()->Count();
+  out_.SetSavePoint();
+  body_start_count_ = out_.Count();
   undo_.clear();
 }
 
 void GroupTransaction::EndBody(bool ok) {
   // Rolling back rebuilds the whole batch index, so only do it when the body actually wrote.
-  if (ok || batch_.GetWriteBatch()->Count() == body_start_count_) {
-    if (!batch_.PopSavePoint().ok()) throw core::StoreUnavailable("savepoint stack is broken");
+  if (ok || out_.Count() == body_start_count_) {
+    if (!batch_.PopSavePoint().ok() || !out_.PopSavePoint().ok())
+      throw core::StoreUnavailable("savepoint stack is broken");
     if (ok) return;
   } else {
     rocksdb::Status s = batch_.RollbackToSavePoint();
+    if (s.ok()) s = out_.RollbackToSavePoint();
     if (!s.ok()) throw core::StoreUnavailable("rollback failed: " + s.ToString());
     batch_it_.reset(batch_.NewIterator());
   }
@@ -76,7 +80,7 @@ void GroupTransaction::EndBody(bool ok) {
   // gaps are fine, reuse is not.
 }
 
-rocksdb::WriteBatchWithIndex& GroupTransaction::FinishGroup() {
+rocksdb::WriteBatch& GroupTransaction::FinishGroup() {
   for (const auto& [key, value] : counters_) {
     if (value == 0) {
       BatchDelete(key);  // absent means zero; keeps cnt/ small after cascades
@@ -90,7 +94,7 @@ rocksdb::WriteBatchWithIndex& GroupTransaction::FinishGroup() {
     codec::EncodeInt(next_[slot], &value_buf_);
     BatchPut(keys::SeqKey(SeqKindOf(slot)).view(), value_buf_);
   }
-  return batch_;
+  return out_;
 }
 
 void GroupTransaction::Touch(const std::string& api_key_id, core::Millis when) {
@@ -304,10 +308,16 @@ void GroupTransaction::NoteExplicitId(size_t slot, core::Id id) {
 
 void GroupTransaction::BatchPut(std::string_view key, std::string_view value) {
   rocksdb::Status s = batch_.Put(S(key), S(value));
+  if (s.ok()) s = out_.Put(S(key), S(value));
+  if (!s.ok()) Fail("batch put", key, s);
+}
+void GroupTransaction::WriteOnlyPut(std::string_view key, std::string_view value) {
+  rocksdb::Status s = out_.Put(S(key), S(value));
   if (!s.ok()) Fail("batch put", key, s);
 }
 void GroupTransaction::BatchDelete(std::string_view key) {
   rocksdb::Status s = batch_.Delete(S(key));
+  if (s.ok()) s = out_.Delete(S(key));
   if (!s.ok()) Fail("batch delete", key, s);
 }
 
@@ -489,16 +499,16 @@ void GroupTransaction::Record(const core::Activity& activity) {
   const uint64_t seq = static_cast<uint64_t>(++next_[slot]);
   const uint8_t type = static_cast<uint8_t>(activity.target_type);
   codec::Encode(activity, &value_buf_);
-  BatchPut(keys::ActivityKey(seq).view(), value_buf_);
+  WriteOnlyPut(keys::ActivityKey(seq).view(), value_buf_);
   codec::EncodeInt(static_cast<int64_t>(seq), &value_buf_);
-  BatchPut(keys::ActivityIdKey(activity.id), value_buf_);
-  BatchPut(keys::ActivityByTypeKey(type, seq).view(), codec::Marker());
+  WriteOnlyPut(keys::ActivityIdKey(activity.id), value_buf_);
+  WriteOnlyPut(keys::ActivityByTypeKey(type, seq).view(), codec::Marker());
   AddCounter(CounterKey(CounterKind::kActivitiesAll), +1);
   AddCounter(keys::CounterKeyByte(CounterKind::kActivitiesPerType, type), +1);
   if (activity.connected_system_id) {
     const core::Id cs = *activity.connected_system_id;
-    BatchPut(keys::ActivityBySystemKey(cs, seq).view(), codec::Marker());
-    BatchPut(keys::ActivityBySystemTypeKey(cs, type, seq).view(), codec::Marker());
+    WriteOnlyPut(keys::ActivityBySystemKey(cs, seq).view(), codec::Marker());
+    WriteOnlyPut(keys::ActivityBySystemTypeKey(cs, type, seq).view(), codec::Marker());
     AddCounter(CounterKey(CounterKind::kActivitiesPerSystem, cs), +1);
     AddCounter(CounterKey(CounterKind::kActivitiesPerSystemType, cs, type), +1);
   }

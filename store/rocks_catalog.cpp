@@ -516,7 +516,7 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
     p->result = std::move(st);
   }
 
-  rocksdb::WriteBatchWithIndex* batch = nullptr;
+  rocksdb::WriteBatch* batch = nullptr;
   try {
     batch = &txn.FinishGroup();
   } catch (const core::StoreUnavailable& e) {
@@ -527,7 +527,7 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   rocksdb::WriteOptions wo;
   // Only callers wait for durability; a touch-only group need not pay for an fsync.
   wo.sync = options_.sync && !group.empty();
-  rocksdb::Status s = db_->Write(wo, batch->GetWriteBatch());
+  rocksdb::Status s = db_->Write(wo, batch);
   if (!s.ok()) {
     write_failed_.store(true);
     {
@@ -541,7 +541,7 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   if (group.size() > max_group_size_.load()) max_group_size_.store(group.size());  // committer is the only writer
 
   // Only now may committed reads see the group.
-  std::unique_ptr<rocksdb::WBWIIterator> it(batch->NewIterator());
+  std::unique_ptr<rocksdb::WBWIIterator> it(txn.NewReadableIterator());
   std::unique_lock lock(cache_mu_);
   for (std::string_view prefix : kCachedPrefixes) {
     ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {

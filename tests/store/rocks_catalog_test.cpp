@@ -385,6 +385,16 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
   auto page = catalog->ListActivities(q);
   EXPECT_EQ(page.total, committed);
   EXPECT_EQ(page.items.size(), static_cast<size_t>(committed));
+  // The audit rows bypass the group's read index: each filter index must still lose the failed ones.
+  for (std::optional<core::Id> system : {std::optional<core::Id>(cs), std::optional<core::Id>()}) {
+    core::ActivityQuery by_type;
+    by_type.connected_system_id = system;
+    by_type.target_type = core::TargetType::kConnectedSystemRunProfile;
+    by_type.limit = 100;
+    auto typed = catalog->ListActivities(by_type);
+    EXPECT_EQ(typed.total, committed);
+    EXPECT_EQ(typed.items.size(), static_cast<size_t>(committed));
+  }
   std::set<core::Id> distinct(ids.begin(), ids.end());
   EXPECT_EQ(distinct.size(), ids.size());
 }
