@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -92,6 +93,9 @@ class BenchEnv {
       done += n;
     }
   }
+
+  // See RocksCatalog::WaitForCompactions.
+  bool Settle(std::chrono::milliseconds timeout) { return catalog_->WaitForCompactions(timeout); }
 
   core::CreateRunProfileInput CreateInput() const {
     core::CreateRunProfileInput in;

@@ -613,6 +613,29 @@ core::Status RocksCatalog::Checkpoint(const std::string& dir) {
   return core::OkStatus();
 }
 
+bool RocksCatalog::WaitForCompactions(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::shared_lock lock(db_mu_);
+    // The memtable goes to L0 first, so the compactions it triggers are part of what is waited for.
+    if (!db_ || !db_->Flush(rocksdb::FlushOptions()).ok()) return false;
+  }
+  for (;;) {
+    {
+      std::shared_lock lock(db_mu_);
+      if (!db_) return false;
+      uint64_t pending = 0, compacting = 0, flushing = 0;
+      if (!db_->GetIntProperty(rocksdb::DB::Properties::kCompactionPending, &pending) ||
+          !db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &compacting) ||
+          !db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &flushing))
+        return false;
+      if (pending == 0 && compacting == 0 && flushing == 0) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
   std::shared_lock lock(cache_mu_);
   std::vector<core::ConnectorDefinition> out;

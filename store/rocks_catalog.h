@@ -20,7 +20,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unordered_map>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -96,6 +95,10 @@ class RocksCatalog final : public core::Catalog {
   const std::string& data_dir() const { return options_.data_dir; }
   // Writes a RocksDB checkpoint of the current state into `dir` (which must not exist).
   core::Status Checkpoint(const std::string& dir);
+  // Waits until RocksDB has no flush or compaction pending or running, at most `timeout`; false if it
+  // had not settled by then. For bulk loaders (jim_bench_fill): a store they leave behind should look
+  // like one that has been serving for a while, not one still digesting the load.
+  bool WaitForCompactions(std::chrono::milliseconds timeout);
 
   // Deletes idempotency records older than their 24 h lifetime at `now` (at most `limit` per call) and
   // returns how many went. The committer runs it every kSweepInterval between groups, so that it never

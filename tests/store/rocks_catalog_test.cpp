@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <thread>
@@ -668,6 +670,24 @@ TEST(RocksCatalog, ClosedStoreRefusesWrites) {
   Status st = catalog->Transact([](Transaction&) -> Status { return OkStatus(); });
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(RocksCatalog, WaitForCompactionsFlushesTheMemtableAndReturnsOnceSettled) {
+  TempDir tmp;
+  auto catalog = MustOpen(tmp.path());
+  core::Id cs = CreateSystem(*catalog, "HR");
+  for (int i = 0; i < 50; ++i) ASSERT_GT(CreateProfile(*catalog, cs, "p" + std::to_string(i), 100 + i), 0);
+  auto sst_files = [&] {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(tmp.path())) n += entry.path().extension() == ".sst";
+    return n;
+  };
+  const int before = sst_files();
+  EXPECT_TRUE(catalog->WaitForCompactions(std::chrono::seconds(60)));
+  EXPECT_GT(sst_files(), before);  // the memtable was written out, not only waited on
+  EXPECT_EQ(catalog->CountRunProfiles(cs), 50);
+  catalog->Close();
+  EXPECT_FALSE(catalog->WaitForCompactions(std::chrono::seconds(1)));
 }
 
 TEST(RocksCatalog, StoreUnavailableFromABodyIsUnavailable) {
