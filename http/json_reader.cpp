@@ -125,6 +125,7 @@ class Pass {
   explicit Pass(const std::vector<Field>& fields) : fields_(fields) {}
 
   core::FieldErrors Run(std::string& body, size_t length, bool probe_trailing);
+  bool failed() const { return !body_error_.empty(); }
 
  private:
   bool Fail(std::string_view message) {
@@ -365,7 +366,10 @@ core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailin
       if (end != std::string_view::npos && end < length) {
         Pass prefix(fields_);
         core::FieldErrors prefix_errors = prefix.Run(body, end, false);
-        if (!prefix.body_error_.empty()) return prefix_errors;
+        if (prefix.failed()) {
+          body_error_ = prefix.body_error_;
+          return prefix_errors;
+        }
         Fail(kMsgTrailing);
         return BodyError();
       }
@@ -471,7 +475,9 @@ ObjectReader& ObjectReader::Timestamp(std::string_view name, std::optional<core:
 
 core::FieldErrors ObjectReader::Parse(std::string& body) {
   for (const FieldSpec& field : fields_) ResetOutput(field);
+  body_failed_ = false;
   const auto body_error = [this](std::string_view message) {
+    body_failed_ = true;
     for (const FieldSpec& field : fields_) ResetOutput(field);
     core::FieldErrors out;
     out.push_back(core::FieldError{std::string(kBodyField), std::string(message)});
@@ -487,7 +493,8 @@ core::FieldErrors ObjectReader::Parse(std::string& body) {
   }
   Pass pass(fields_);
   core::FieldErrors errors = pass.Run(body, body.size(), true);
-  if (!errors.empty() && errors.front().field == kBodyField) {
+  body_failed_ = pass.failed();
+  if (body_failed_) {
     for (const FieldSpec& field : fields_) ResetOutput(field);
   }
   return errors;

@@ -40,9 +40,13 @@ class ObjectReader {
   ObjectReader& Timestamp(std::string_view name, std::optional<core::Millis>* out);
 
   // Parses `body`. The string may be grown to hold simdjson's padding (no copy when its capacity
-  // already allows). Returns every error found: a body-level error (key kBodyField) stops parsing,
-  // field errors do not. An empty result means every registered output is filled or left empty.
+  // already allows). Returns every error found: a body-level error (key kBodyField) stops parsing and
+  // comes alone, field errors do not. An empty result means every registered output is filled or left
+  // empty.
   core::FieldErrors Parse(std::string& body);
+  // Whether the last Parse() stopped at a body-level error. Ask this instead of looking for kBodyField
+  // in the result: a duplicated unknown property named "body" is a field error under that same key.
+  bool body_failed() const { return body_failed_; }
 
   // Implementation detail (public only so the parsing code in the .cpp can see it).
   enum class Kind { kString, kInteger, kBool, kEnum, kIntegerArray, kTimestamp };
@@ -56,6 +60,7 @@ class ObjectReader {
 
  private:
   std::vector<FieldSpec> fields_;
+  bool body_failed_ = false;
 };
 
 }  // namespace jim::http

@@ -1,5 +1,7 @@
 #include "http/request_parsers.h"
 
+#include <iterator>
+
 #include "core/rules.h"
 #include "http/json_reader.h"
 
@@ -7,11 +9,13 @@ namespace jim::http {
 
 namespace {
 
-// Splits what the reader found into body-level errors (returned) and field errors (kept for the service).
-core::FieldErrors Split(core::FieldErrors all, core::FieldErrors& field_errors) {
-  core::FieldErrors body;
-  for (auto& e : all) (e.field == kBodyField ? body : field_errors).push_back(std::move(e));
-  return body;
+// Parses `body` and splits what the reader found: a body-level error is returned, field errors are kept
+// for the service (which reports them together with its own).
+core::FieldErrors ParseAndSplit(ObjectReader& reader, std::string& body, core::FieldErrors& field_errors) {
+  core::FieldErrors all = reader.Parse(body);
+  if (reader.body_failed()) return all;
+  field_errors.insert(field_errors.end(), std::make_move_iterator(all.begin()), std::make_move_iterator(all.end()));
+  return {};
 }
 
 std::optional<int> ParseRunTypeIndex(std::string_view name) {
@@ -31,7 +35,7 @@ core::FieldErrors ParseCreateRunProfile(std::string& body, core::CreateRunProfil
       .Integer("partitionId", &out.partition_id)
       .String("filePath", &out.file_path)
       .Bool("verifyImportContentHashes", &out.verify_import_content_hashes);
-  auto body_errors = Split(r.Parse(body), out.parse_errors);
+  auto body_errors = ParseAndSplit(r, body, out.parse_errors);
   if (run_type) out.run_type = static_cast<core::RunType>(*run_type);
   return body_errors;
 }
@@ -43,7 +47,7 @@ core::FieldErrors ParseUpdateRunProfile(std::string& body, core::UpdateRunProfil
       .Integer("partitionId", &out.partition_id)
       .String("filePath", &out.file_path)
       .Bool("verifyImportContentHashes", &out.verify_import_content_hashes);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseCreateConnectedSystem(std::string& body, core::CreateConnectedSystemInput& out) {
@@ -51,25 +55,25 @@ core::FieldErrors ParseCreateConnectedSystem(std::string& body, core::CreateConn
   r.String("name", &out.name)
       .String("description", &out.description)
       .Integer("connectorDefinitionId", &out.connector_definition_id);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseUpdateConnectedSystem(std::string& body, core::UpdateConnectedSystemInput& out) {
   ObjectReader r;
   r.String("name", &out.name).String("description", &out.description);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseCreatePartition(std::string& body, core::CreatePartitionInput& out) {
   ObjectReader r;
   r.String("name", &out.name).String("externalId", &out.external_id).Bool("selected", &out.selected);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseUpdatePartition(std::string& body, core::UpdatePartitionInput& out) {
   ObjectReader r;
   r.Bool("selected", &out.selected);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseConnectorDefinition(std::string& body, core::ConnectorDefinitionInput& out) {
@@ -91,7 +95,7 @@ core::FieldErrors ParseConnectorDefinition(std::string& body, core::ConnectorDef
       .Bool("supportsParallelExport", &c.parallel_export)
       .Bool("supportsPasswordSet", &c.password_set)
       .Bool("supportsPasswordPolicyDiscovery", &c.password_policy_discovery);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseCreateApiKey(std::string& body, core::CreateApiKeyInput& out) {
@@ -100,7 +104,7 @@ core::FieldErrors ParseCreateApiKey(std::string& body, core::CreateApiKeyInput& 
       .String("description", &out.description)
       .IntegerArray("roleIds", &out.role_ids)
       .Timestamp("expiresAt", &out.expires_at);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseUpdateApiKey(std::string& body, core::UpdateApiKeyInput& out) {
@@ -110,7 +114,7 @@ core::FieldErrors ParseUpdateApiKey(std::string& body, core::UpdateApiKeyInput& 
       .IntegerArray("roleIds", &out.role_ids)
       .Bool("isEnabled", &out.is_enabled)
       .Timestamp("expiresAt", &out.expires_at);
-  return Split(r.Parse(body), out.parse_errors);
+  return ParseAndSplit(r, body, out.parse_errors);
 }
 
 }  // namespace jim::http

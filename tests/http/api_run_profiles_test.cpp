@@ -232,6 +232,12 @@ TEST_F(RunProfileTest, PropertyNamesAreCaseInsensitiveDuplicatesRejectedUnknownI
     SCOPED_TRACE(dup);
     EXPECT_ERROR(Create(1, dup), 400, "VALIDATION_ERROR");
   }
+  // An unknown property that happens to be called "body" (the key of body-level errors) is still a
+  // field error: reported with the others, not instead of them.
+  auto named_body = Create(1, R"({"name":"a","runType":"FullImport","body":1,"BODY":2,"pageSize":0})");
+  EXPECT_ERROR(named_body, 400, "VALIDATION_ERROR");
+  EXPECT_TRUE(NamesField(named_body, "body")) << named_body.body;
+  EXPECT_TRUE(NamesField(named_body, "pageSize")) << named_body.body;
   auto unknown = ExpectCreated(1, R"({"name":"u","runType":"FullImport","colour":"blue","id":77,)"
                                   R"("connectedSystemId":2,"nested":{"a":[1,{"b":null}]},"targetsDeselectedPartition":true})");
   EXPECT_NE(unknown.json.Int("/id"), 77);

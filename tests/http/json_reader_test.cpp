@@ -39,6 +39,7 @@ struct Request {
   std::optional<std::vector<int64_t>> role_ids;
   std::optional<core::Millis> expires_at;
   core::FieldErrors errors;
+  bool body_failed = false;  // ObjectReader::body_failed() after the parse
 
   // The message for `field`, or "" when there is none; "<n errors>" when there are several.
   std::string ErrorFor(std::string_view field) const {
@@ -53,7 +54,7 @@ struct Request {
     return n > 1 ? "<" + std::to_string(n) + " errors>" : found;
   }
   std::string BodyError() const {
-    if (errors.size() != 1 || errors[0].field != kBodyField) return "<no body error alone>";
+    if (!body_failed || errors.size() != 1 || errors[0].field != kBodyField) return "<no body error alone>";
     return errors[0].message;
   }
 };
@@ -70,6 +71,7 @@ Request Parse(std::string body) {
       .IntegerArray("roleIds", &r.role_ids)
       .Timestamp("expiresAt", &r.expires_at);
   r.errors = reader.Parse(body);
+  r.body_failed = reader.body_failed();
   return r;
 }
 
@@ -138,6 +140,16 @@ TEST(JsonReader, DuplicateUnknownPropertyIsReportedUnderItsFoldedName) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].field, "foo");
   EXPECT_EQ(r.errors[0].message, kDuplicate);
+}
+
+TEST(JsonReader, DuplicateUnknownPropertyNamedBodyIsAFieldErrorNotABodyError) {
+  // "body" is also the key of body-level errors; only body_failed() tells the two apart.
+  const Request r = Parse(R"({"body":1,"BODY":2,"name":1,"filePath":"ok"})");
+  EXPECT_FALSE(r.body_failed);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.ErrorFor("body"), kDuplicate);
+  EXPECT_EQ(r.ErrorFor("name"), "must be a string");
+  EXPECT_EQ(r.file_path, "ok");  // outputs are kept, as for any field error
 }
 
 TEST(JsonReader, UnknownPropertiesAreIgnored) {
