@@ -4,9 +4,12 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include "cmd/offline_commands.h"
 #include "cmd/serve.h"
+#include "http/logger.h"
 
 namespace {
 
@@ -70,6 +73,18 @@ void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate
       ->capture_default_str();
 }
 
+// Whether the command line or JIM_LOG_FORMAT asks for JSON logs, judged before (and even when) parsing
+// fails: the value CLI11 would have set is not there yet.
+bool WantsJsonLogs(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--log-format") return i + 1 < argc && std::string_view(argv[i + 1]) == "json";
+    if (arg.starts_with("--log-format=")) return arg.substr(13) == "json";
+  }
+  const char* env = std::getenv("JIM_LOG_FORMAT");
+  return env && std::string_view(env) == "json";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,7 +135,19 @@ int main(int argc, char** argv) {
   restore->add_option("--data-dir", data_dir, "Data dir to restore into")->envname("JIM_DATA_DIR")->capture_default_str();
   restore->add_flag("--force", force, "Overwrite a non-empty data dir");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a ParseError with exit code 0 and prints as CLI11 does. A refused command line of a
+    // server logging JSON says why in a JSON error line too, so a log pipeline can parse every line.
+    if (e.get_exit_code() != 0 && WantsJsonLogs(argc, argv)) {
+      jim::http::Logger log(jim::http::LogFormat::kJson);
+      log.Error(std::string(e.what()) + " (run 'jim-edge --help' for the options)");
+      log.Flush();
+      return e.get_exit_code();
+    }
+    return app.exit(e);
+  }
 
   auto apply_switches = [](jim::cmd::ServeOptions& o, const std::string& rl, const std::string& m,
                            const std::string& al) {

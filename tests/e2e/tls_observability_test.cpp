@@ -160,6 +160,8 @@ TEST(LogsE2E, AFailedStartWithJsonLogsSaysWhyInAJsonLine) {
            {{"--port", busy_port, "--data-dir", tmp / "other"}, busy_port},        // the port is in use
            {{"--port", "0", "--data-dir", tmp / "data"}, "lock"},                  // the data dir is locked
            {{"--port", "0", "--threads", "0", "--data-dir", tmp / "x"}, "threads"},  // refused option
+           {{"--port", "eighty", "--data-dir", tmp / "x"}, "eighty"},              // CLI11: not a number
+           {{"--port", "0", "--no-such-flag", "--data-dir", tmp / "x"}, "--no-such-flag"},  // CLI11: unknown
        }) {
     std::vector<std::string> argv{"serve", "--host", "127.0.0.1", "--log-format", "json"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
