@@ -38,6 +38,18 @@ constexpr std::string_view kCachedPrefixes[] = {keys::kApiKey,     keys::kApiKey
                                                 keys::kConnectorName, keys::kCounter,     keys::kSystem,
                                                 keys::kSystemName, keys::kPartition,      keys::kPartitionName};
 
+// RocksDB bumps its perf and I/O statistics in thread_locals of the shared library, and every bump goes
+// through __tls_get_addr (6.7% of the create path's samples). jim-edge reads neither, so each thread that
+// touches the DB switches them off once: BM_CreateRelaxed/threads:1 26.4 -> 22.8 us.
+void SkipRocksStatistics() {
+  thread_local const bool skipped = [] {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    rocksdb::get_iostats_context()->disable_iostats = true;
+    return true;
+  }();
+  (void)skipped;
+}
+
 // Calls fn(key, entry) for every entry of a write batch whose key starts with `prefix`.
 template <class Fn>
 void ForEachUnder(rocksdb::WBWIIterator& it, std::string_view prefix, Fn&& fn) {
@@ -306,18 +318,6 @@ bool RocksCatalog::Reopen() {
 namespace {
 
 thread_local std::atomic<uint32_t> tl_commit_done{0};
-
-// RocksDB bumps its perf and I/O statistics in thread_locals of the shared library, and every bump goes
-// through __tls_get_addr (6.7% of the create path's samples). jim-edge reads neither, so each thread that
-// touches the DB switches them off once: BM_CreateRelaxed/threads:1 26.4 -> 22.8 us.
-void SkipRocksStatistics() {
-  thread_local const bool skipped = [] {
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-    rocksdb::get_iostats_context()->disable_iostats = true;
-    return true;
-  }();
-  (void)skipped;
-}
 
 void WaitDone(std::atomic<uint32_t>& word) {
   while (word.load(std::memory_order_acquire) == 0)
