@@ -1,5 +1,5 @@
-// Shared by the micro benches and jim_bench_fill: a store in a temp (or given) dir with the core services
-// wired over it the way cmd/app wires them, plus a bulk filler that writes run profiles (and their audit
+// Shared by the micro benches and jim_bench_fill: a store in a temp (or given) dir with the core service
+// set over it (as in cmd/app.h), plus a bulk filler that writes run profiles (and their audit
 // activities) straight through the store in large transactions.
 #pragma once
 
@@ -14,10 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/api_key_service.h"
-#include "core/connected_system_service.h"
-#include "core/connector_definition_service.h"
-#include "core/run_profile_service.h"
+#include "core/service_set.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"
 
@@ -41,12 +38,8 @@ class BenchEnv {
     auto opened = store::RocksCatalog::Open(o);
     if (!opened) throw std::runtime_error("cannot open the bench store: " + opened.error().message);
     catalog_ = std::move(opened.value());
-    ctx_ = std::make_unique<core::ServiceContext>(core::ServiceContext{*catalog_, clock_, entropy_});
-    definitions_ = std::make_unique<core::ConnectorDefinitionService>(*ctx_);
-    systems_ = std::make_unique<core::ConnectedSystemService>(*ctx_);
-    profiles_ = std::make_unique<core::RunProfileService>(*ctx_);
-    keys_ = std::make_unique<core::ApiKeyService>(*ctx_);
-    if (auto st = definitions_->SeedBuiltIns(); !st) throw std::runtime_error("seed failed");
+    core_ = std::make_unique<core::ServiceSet>(*catalog_, clock_, entropy_);
+    if (auto st = core_->definitions.SeedBuiltIns(); !st) throw std::runtime_error("seed failed");
   }
   ~BenchEnv() {
     catalog_->Close();
@@ -62,7 +55,7 @@ class BenchEnv {
     core::CreateConnectedSystemInput in;
     in.name = name;
     in.connector_definition_id = 1;  // the built-in LDAP connector: supports full and delta import
-    auto r = systems_->Create(actor_, in);
+    auto r = core_->systems.Create(actor_, in);
     if (!r) throw std::runtime_error("cannot create a connected system: " + r.error().message);
     return r->system.id;
   }
@@ -84,7 +77,7 @@ class BenchEnv {
           p.page_size = 500;
           p.created = p.last_updated = now;
           tx.Put(p);
-          tx.Record(core::MakeActivity(*ctx_, actor_, core::TargetType::kConnectedSystemRunProfile,
+          tx.Record(core::MakeActivity(core_->ctx, actor_, core::TargetType::kConnectedSystemRunProfile,
                                        core::OperationType::kCreate, p.name, system->name, cs, p.id));
         }
         return core::OkStatus();
@@ -106,8 +99,8 @@ class BenchEnv {
   }
 
   store::RocksCatalog& catalog() { return *catalog_; }
-  core::RunProfileService& profiles() { return *profiles_; }
-  core::ApiKeyService& keys() { return *keys_; }
+  core::RunProfileService& profiles() { return core_->profiles; }
+  core::ApiKeyService& keys() { return core_->keys; }
   const core::Actor& actor() const { return actor_; }
   const std::string& dir() const { return dir_; }
 
@@ -117,11 +110,7 @@ class BenchEnv {
   std::unique_ptr<store::RocksCatalog> catalog_;
   store::SystemClock clock_;
   store::OsEntropy entropy_;
-  std::unique_ptr<core::ServiceContext> ctx_;
-  std::unique_ptr<core::ConnectorDefinitionService> definitions_;
-  std::unique_ptr<core::ConnectedSystemService> systems_;
-  std::unique_ptr<core::RunProfileService> profiles_;
-  std::unique_ptr<core::ApiKeyService> keys_;
+  std::unique_ptr<core::ServiceSet> core_;
   core::Actor actor_{"ApiKey", "00000000-0000-0000-0000-00000000bench", "bench"};
 };
 

@@ -13,7 +13,7 @@ std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureRe
     return nullptr;
   }
   auto app = std::make_unique<App>(std::move(opened.value()));
-  if (auto seeded = app->definitions.SeedBuiltIns(); !seeded) {
+  if (auto seeded = app->core.definitions.SeedBuiltIns(); !seeded) {
     report("cannot seed the built-in connector definitions: " + seeded.error().message);
     return nullptr;
   }

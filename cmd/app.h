@@ -5,11 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core/activity_service.h"
-#include "core/api_key_service.h"
-#include "core/connected_system_service.h"
-#include "core/connector_definition_service.h"
-#include "core/run_profile_service.h"
+#include "core/service_set.h"
 #include "http/context.h"
 #include "http/metered_catalog.h"
 #include "store/rocks_catalog.h"
@@ -24,14 +20,8 @@ struct App {
   store::SystemClock clock;
   store::OsEntropy entropy;
   http::MeteredCatalog metered{*catalog};  // what the services use, so /metrics counts store calls
-  core::ServiceContext ctx{metered, clock, entropy};
-  core::ConnectorDefinitionService definitions{ctx};
-  core::ConnectedSystemService systems{ctx};
-  core::RunProfileService profiles{ctx};
-  core::ApiKeyService keys{ctx};
-  core::ActivityService activities{ctx};
-  http::Services services{metered, clock, entropy, definitions, systems, profiles, keys, activities,
-                          &metered.counters()};
+  core::ServiceSet core{metered, clock, entropy};
+  http::Services services = http::Services::Over(core, &metered.counters());
 
   explicit App(std::unique_ptr<store::RocksCatalog> c) : catalog(std::move(c)) {}
 };

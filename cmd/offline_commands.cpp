@@ -55,7 +55,7 @@ int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std
     }
     in.expires_at = app->clock.NowMillis() + *ms;
   }
-  auto created = app->keys.Create(kCliActor, in);
+  auto created = app->core.keys.Create(kCliActor, in);
   if (!created) {
     std::cerr << "jim-edge: " << created.error().message;
     for (const auto& f : created.error().fields) std::cerr << " " << f.field << ": " << f.message << ".";
@@ -73,7 +73,7 @@ int ApiKeyList(const std::string& data_dir) {
   auto app = OpenOffline(data_dir);
   if (!app) return 1;
   std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", "ID", "PREFIX", "ENABLED", "ROLE", "NAME");
-  for (const auto& k : app->keys.List())
+  for (const auto& k : app->core.keys.List())
     std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", k.id.c_str(), k.key_prefix.c_str(), k.enabled ? "yes" : "no",
                 k.IsAdministrator() ? "Administrator" : "-", k.name.c_str());
   return 0;
@@ -82,7 +82,7 @@ int ApiKeyList(const std::string& data_dir) {
 int ApiKeyRevoke(const std::string& data_dir, const std::string& id) {
   auto app = OpenOffline(data_dir);
   if (!app) return 1;
-  auto st = app->keys.Delete(kCliActor, id);
+  auto st = app->core.keys.Delete(kCliActor, id);
   if (!st) {
     std::cerr << "jim-edge: " << st.error().message << "\n";
     return 1;

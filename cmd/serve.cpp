@@ -90,7 +90,7 @@ int RunServe(const ServeOptions& o) {
   if (!app) return 1;
 
   if (const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY"); infra && *infra) {
-    if (auto st = app->keys.EnsureInfrastructureKey(infra); !st) {
+    if (auto st = app->core.keys.EnsureInfrastructureKey(infra); !st) {
       fail(st.error().message);
       return 2;
     }
@@ -104,7 +104,7 @@ int RunServe(const ServeOptions& o) {
     return 1;
   }
   // Only once the port is ours: a failed start leaves no key behind and says one sentence.
-  auto initial = app->keys.EnsureInitialKey();
+  auto initial = app->core.keys.EnsureInitialKey();
   if (!initial) {
     fail("cannot create the initial API key: " + initial.error().message);
     return 1;

@@ -6,11 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "core/activity_service.h"
-#include "core/api_key_service.h"
-#include "core/connected_system_service.h"
-#include "core/connector_definition_service.h"
-#include "core/run_profile_service.h"
+#include "core/service_set.h"
 #include "http/logger.h"
 #include "http/rendered_cache.h"
 #include "http/router.h"
@@ -31,6 +27,12 @@ struct Services {
   core::ApiKeyService& keys;
   core::ActivityService& activities;
   const StoreCounters* store_counters = nullptr;  // from a MeteredCatalog, for /metrics
+
+  // The handlers' view of a service set: its context's catalog, clock and entropy, and its services.
+  static Services Over(core::ServiceSet& set, const StoreCounters* store_counters = nullptr) {
+    return {set.ctx.catalog, set.ctx.clock, set.ctx.entropy, set.definitions, set.systems,
+            set.profiles,    set.keys,      set.activities,  store_counters};
+  }
 };
 
 struct RequestContext {

@@ -1,5 +1,5 @@
 // The http tier's harness: the real ApiServer in-process on 127.0.0.1 port 0 over a real RocksCatalog
-// in a unique mkdtemp dir, with the services wired as cmd/app.h wires them, plus a keep-alive
+// in a unique mkdtemp dir, with the core service set that cmd/app.h builds, plus a keep-alive
 // httplib::Client, a simdjson-based JSON checker and a raw-socket helper for what httplib::Client
 // cannot send (chunked bodies, POST without Content-Length).
 //
@@ -28,12 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/activity_service.h"
-#include "core/api_key_service.h"
-#include "core/connected_system_service.h"
-#include "core/connector_definition_service.h"
 #include "core/crypto.h"
-#include "core/run_profile_service.h"
+#include "core/service_set.h"
 #include "http/api_server.h"
 #include "http/context.h"
 #include "http/logger.h"
@@ -272,16 +268,10 @@ class TestServer {
     auto opened = store::RocksCatalog::Open(so);
     if (!opened) throw std::runtime_error("cannot open the catalog: " + opened.error().message);
     catalog_ = std::move(opened).value();
-    // Wired exactly as cmd/app.h wires them.
-    ctx_ = std::make_unique<core::ServiceContext>(core::ServiceContext{*catalog_, clock_, entropy_});
-    definitions_ = std::make_unique<core::ConnectorDefinitionService>(*ctx_);
-    systems_ = std::make_unique<core::ConnectedSystemService>(*ctx_);
-    profiles_ = std::make_unique<core::RunProfileService>(*ctx_);
-    keys_ = std::make_unique<core::ApiKeyService>(*ctx_);
-    activities_ = std::make_unique<core::ActivityService>(*ctx_);
-    services_ = std::make_unique<Services>(
-        Services{*catalog_, clock_, entropy_, *definitions_, *systems_, *profiles_, *keys_, *activities_});
-    if (!definitions_->SeedBuiltIns()) throw std::runtime_error("cannot seed the built-ins");
+    // The same service set cmd/app.h builds (without its metering decorator).
+    core_ = std::make_unique<core::ServiceSet>(*catalog_, clock_, entropy_);
+    services_ = std::make_unique<Services>(Services::Over(*core_));
+    if (!core_->definitions.SeedBuiltIns()) throw std::runtime_error("cannot seed the built-ins");
     MakeKeys();
 
     ServerConfig config;
@@ -327,7 +317,7 @@ class TestServer {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   store::RocksCatalog& catalog() { return *catalog_; }
   ApiServer& server() { return *server_; }
-  core::ApiKeyService& keys() { return *keys_; }
+  core::ApiKeyService& keys() { return core_->keys; }
 
   // Plaintext keys and their ids.
   std::string infra_key, admin_key, reader_key, disabled_key, expired_key;
@@ -469,7 +459,7 @@ class TestServer {
       core::CreateApiKeyInput in;
       in.name = name;
       in.role_ids = std::move(roles);
-      auto r = keys_->Create(core::kSystemActor, in);
+      auto r = core_->keys.Create(core::kSystemActor, in);
       if (!r) throw std::runtime_error("cannot create key " + std::string(name) + ": " + r.error().message);
       plaintext = r->plaintext;
       id = r->key.id;
@@ -480,11 +470,11 @@ class TestServer {
       in.role_ids = std::vector<int64_t>{core::kAdministratorRoleId};
       in.is_enabled = enabled;
       in.expires_at = expires;
-      auto r = keys_->Update(core::kSystemActor, id, in);
+      auto r = core_->keys.Update(core::kSystemActor, id, in);
       if (!r) throw std::runtime_error("cannot update key " + std::string(name) + ": " + r.error().message);
     };
     infra_key = core::GenerateApiKey(entropy_);
-    if (!keys_->EnsureInfrastructureKey(infra_key)) throw std::runtime_error("cannot create the infrastructure key");
+    if (!core_->keys.EnsureInfrastructureKey(infra_key)) throw std::runtime_error("cannot create the infrastructure key");
     for (const auto& k : catalog_->ListApiKeys())
       if (k.infrastructure) infra_id = k.id;
     make("Admin Key", {core::kAdministratorRoleId}, admin_key, admin_id);
@@ -501,12 +491,7 @@ class TestServer {
   std::unique_ptr<store::RocksCatalog> catalog_;
   store::SystemClock clock_;
   store::OsEntropy entropy_;
-  std::unique_ptr<core::ServiceContext> ctx_;
-  std::unique_ptr<core::ConnectorDefinitionService> definitions_;
-  std::unique_ptr<core::ConnectedSystemService> systems_;
-  std::unique_ptr<core::RunProfileService> profiles_;
-  std::unique_ptr<core::ApiKeyService> keys_;
-  std::unique_ptr<core::ActivityService> activities_;
+  std::unique_ptr<core::ServiceSet> core_;
   std::unique_ptr<Services> services_;
   Logger log_{LogFormat::kText, 2};
   std::unique_ptr<ApiServer> server_;
