@@ -14,9 +14,18 @@ std::string ProfileLocation(const RequestContext& ctx, core::Id cs, core::Id rp)
          std::to_string(rp);
 }
 
+RenderedBody RenderProfile(const core::RunProfileView& view) {
+  return {RenderOne(view, WriteRunProfile), core::RunProfileETag(view.profile)};
+}
+
+// A profile's rendering carries its ETag; a list's has none.
+void SendRendered(RequestContext& ctx, int status, RenderedBody rendered) {
+  if (!rendered.etag.empty()) ctx.res.set_header("ETag", rendered.etag);
+  SendJson(ctx.res, status, std::move(rendered.body));
+}
+
 void SendProfile(RequestContext& ctx, int status, const core::RunProfileView& view) {
-  ctx.res.set_header("ETag", core::RunProfileETag(view.profile));
-  SendJson(ctx.res, status, RenderOne(view, WriteRunProfile));
+  SendRendered(ctx, status, RenderProfile(view));
 }
 
 // The version is read before the store, so what is read during a write is kept under the older version
@@ -31,30 +40,26 @@ void ListRunProfiles(RequestContext& ctx) {
   const core::Id cs = ctx.id(0);
   const uint64_t version = RenderedVersion(ctx, cs);
   if (version != 0) {
-    if (auto kept = ctx.rendered->Find(cs, RenderedCache::kList, version)) return SendJson(ctx.res, 200, kept->body);
+    if (auto kept = ctx.rendered->Find(cs, RenderedCache::kList, version)) return SendRendered(ctx, 200, *kept);
   }
   auto r = ctx.services.profiles.List(cs);
   if (!r) return SendCoreError(ctx, r.error());
-  std::string body = RenderArray(*r, WriteRunProfile);
-  if (version != 0) ctx.rendered->Store(cs, RenderedCache::kList, version, {body, ""});
-  SendJson(ctx.res, 200, std::move(body));
+  RenderedBody rendered{RenderArray(*r, WriteRunProfile), ""};
+  if (version != 0) ctx.rendered->Store(cs, RenderedCache::kList, version, rendered);
+  SendRendered(ctx, 200, std::move(rendered));
 }
 
 void GetRunProfile(RequestContext& ctx) {
   const core::Id cs = ctx.id(0), rp = ctx.id(1);
   const uint64_t version = RenderedVersion(ctx, cs);
   if (version != 0) {
-    if (auto kept = ctx.rendered->Find(cs, rp, version)) {
-      ctx.res.set_header("ETag", kept->etag);
-      return SendJson(ctx.res, 200, kept->body);
-    }
+    if (auto kept = ctx.rendered->Find(cs, rp, version)) return SendRendered(ctx, 200, *kept);
   }
   auto r = ctx.services.profiles.Get(cs, rp);
   if (!r) return SendCoreError(ctx, r.error());
-  RenderedBody rendered{RenderOne(*r, WriteRunProfile), core::RunProfileETag(r->profile)};
+  RenderedBody rendered = RenderProfile(*r);
   if (version != 0) ctx.rendered->Store(cs, rp, version, rendered);
-  ctx.res.set_header("ETag", rendered.etag);
-  SendJson(ctx.res, 200, std::move(rendered.body));
+  SendRendered(ctx, 200, std::move(rendered));
 }
 
 void CreateRunProfile(RequestContext& ctx) {
