@@ -6,6 +6,12 @@ namespace jim::cmd {
 
 void PrintFailure(const std::string& why) { std::cerr << "jim-edge: " << why << "\n"; }
 
+void ReportFailure(http::Logger& log, const std::string& why) {
+  if (log.format() != http::LogFormat::kJson) return PrintFailure(why);
+  log.Error(why);
+  log.Flush();
+}
+
 std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report) {
   auto opened = store::RocksCatalog::Open(options);
   if (!opened) {

@@ -7,6 +7,7 @@
 
 #include "core/service_set.h"
 #include "http/context.h"
+#include "http/logger.h"
 #include "http/metered_catalog.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"
@@ -29,6 +30,9 @@ struct App {
 // How a command says why it cannot go on: one sentence, by default "jim-edge: <why>" on stderr.
 using FailureReport = std::function<void(const std::string& why)>;
 void PrintFailure(const std::string& why);
+// The same sentence through `log`: with JSON logs an error line (so a log pipeline can parse every line
+// the process wrote), flushed at once; with text logs PrintFailure.
+void ReportFailure(http::Logger& log, const std::string& why);
 
 // Opens the data dir for a subcommand; on failure reports one sentence and returns null.
 std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report = PrintFailure);

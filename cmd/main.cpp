@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cmd/app.h"
 #include "cmd/offline_commands.h"
 #include "cmd/serve.h"
 #include "http/logger.h"
@@ -142,8 +143,7 @@ int main(int argc, char** argv) {
     // server logging JSON says why in a JSON error line too, so a log pipeline can parse every line.
     if (e.get_exit_code() != 0 && WantsJsonLogs(argc, argv)) {
       jim::http::Logger log(jim::http::LogFormat::kJson);
-      log.Error(std::string(e.what()) + " (run 'jim-edge --help' for the options)");
-      log.Flush();
+      jim::cmd::ReportFailure(log, std::string(e.what()) + " (run 'jim-edge --help' for the options)");
       return e.get_exit_code();
     }
     return app.exit(e);

@@ -62,16 +62,8 @@ int RunServe(const ServeOptions& o) {
   signal(SIGPIPE, SIG_IGN);
 
   http::Logger log(o.log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText);
-  // A failed start says why in one sentence: "jim-edge: <why>" for people, or with --log-format json an
-  // error log line, so that a log pipeline can parse every line the process wrote.
-  const FailureReport fail = [&](const std::string& why) {
-    if (o.log_format == "json") {
-      log.Error(why);
-      log.Flush();
-    } else {
-      PrintFailure(why);
-    }
-  };
+  // A failed start says why in one sentence, as text or as a JSON log line like every other line.
+  const FailureReport fail = [&](const std::string& why) { ReportFailure(log, why); };
   if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
     fail(problem);
     return 2;
