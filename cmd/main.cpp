@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
   if (check_cmd->parsed()) {
     apply_switches(check, check_rate, check_metrics, check_access);
     if (std::string problem = jim::cmd::ValidateServeOptions(check); !problem.empty()) {
-      std::cerr << "jim-edge: " << problem << "\n";
+      jim::cmd::PrintFailure(problem);
       return 2;
     }
     std::cout << check_cmd->config_to_str(true, false) << "configuration is valid\n";

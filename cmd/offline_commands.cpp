@@ -42,7 +42,7 @@ int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std
   if (role == "Administrator") in.role_ids = std::vector<int64_t>{core::kAdministratorRoleId};
   else if (role == "none") in.role_ids = std::vector<int64_t>{};
   else {
-    std::cerr << "jim-edge: --role must be Administrator or none.\n";
+    PrintFailure("--role must be Administrator or none.");
     return 2;
   }
   auto app = OpenOffline(data_dir);
@@ -50,16 +50,16 @@ int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std
   if (!expires_in.empty()) {
     auto ms = ParseDuration(expires_in);
     if (!ms) {
-      std::cerr << "jim-edge: --expires-in takes a duration such as 30d, 12h, 45m or 90s.\n";
+      PrintFailure("--expires-in takes a duration such as 30d, 12h, 45m or 90s.");
       return 2;
     }
     in.expires_at = app->clock.NowMillis() + *ms;
   }
   auto created = app->core.keys.Create(kCliActor, in);
   if (!created) {
-    std::cerr << "jim-edge: " << created.error().message;
-    for (const auto& f : created.error().fields) std::cerr << " " << f.field << ": " << f.message << ".";
-    std::cerr << "\n";
+    std::string why = created.error().message;
+    for (const auto& f : created.error().fields) why += " " + f.field + ": " + f.message + ".";
+    PrintFailure(why);
     return 1;
   }
   // The only time the key is shown: stdout, for the operator to capture.
@@ -84,7 +84,7 @@ int ApiKeyRevoke(const std::string& data_dir, const std::string& id) {
   if (!app) return 1;
   auto st = app->core.keys.Delete(kCliActor, id);
   if (!st) {
-    std::cerr << "jim-edge: " << st.error().message << "\n";
+    PrintFailure(st.error().message);
     return 1;
   }
   std::cerr << "Revoked API key " << id << ".\n";
@@ -96,7 +96,7 @@ int Backup(const std::string& data_dir, const std::string& to) {
   if (!app) return 1;
   auto st = store::BackupTo(*app->catalog, to);
   if (!st) {
-    std::cerr << "jim-edge: " << st.error().message << "\n";
+    PrintFailure(st.error().message);
     return 1;
   }
   std::cerr << "Backed up " << data_dir << " to " << to << ".\n";
@@ -106,7 +106,7 @@ int Backup(const std::string& data_dir, const std::string& to) {
 int Restore(const std::string& from, const std::string& data_dir, bool force) {
   auto st = store::RestoreFrom(from, data_dir, force);
   if (!st) {
-    std::cerr << "jim-edge: " << st.error().message << "\n";
+    PrintFailure(st.error().message);
     return 1;
   }
   std::cerr << "Restored " << from << " into " << data_dir << ".\n";
@@ -120,11 +120,11 @@ int HealthCheck(const std::string& url) {
   client.enable_server_certificate_verification(false);  // a local probe of our own, often self-signed
   auto res = client.Get("/api/v1/health/ready");
   if (!res) {
-    std::cerr << "jim-edge: health check failed: cannot reach " << url << "\n";
+    PrintFailure("health check failed: cannot reach " + url);
     return 1;
   }
   if (res->status != 200) {
-    std::cerr << "jim-edge: not ready (" << res->status << "): " << res->body << "\n";
+    PrintFailure("not ready (" + std::to_string(res->status) + "): " + res->body);
     return 1;
   }
   return 0;
