@@ -551,9 +551,17 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   }
   // What was rendered from these systems' profiles, partitions or records is stale from here.
   for (std::string_view prefix : {keys::kRunProfile, keys::kPartition, keys::kSystem}) {
-    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry&) {
+    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {
       if (key.size() < prefix.size() + 8) return;
-      list_versions_[static_cast<core::Id>(keys::ReadBE64(key, prefix.size()))] = ++list_version_clock_;
+      const auto system = static_cast<core::Id>(keys::ReadBE64(key, prefix.size()));
+      // A deleted system's entry goes (ids are never reused, so the map only holds live systems); the
+      // version every untracked system shares moves instead, which also moves the deleted one's.
+      if (prefix == keys::kSystem && e.type == rocksdb::kDeleteRecord && key.size() == prefix.size() + 8) {
+        list_versions_.erase(system);
+        untracked_list_version_ = ++list_version_clock_;
+        return;
+      }
+      list_versions_[system] = ++list_version_clock_;
     });
   }
 }
@@ -727,10 +735,15 @@ std::optional<core::RunProfile> RocksCatalog::GetRunProfileOf(core::Id connected
   return DecodeOrThrow<core::RunProfile>(*value);
 }
 
+size_t RocksCatalog::TrackedListVersions() {
+  std::shared_lock lock(cache_mu_);
+  return list_versions_.size();
+}
+
 uint64_t RocksCatalog::RunProfileListVersion(core::Id connected_system_id) {
   std::shared_lock lock(cache_mu_);
   auto it = list_versions_.find(connected_system_id);
-  return it == list_versions_.end() ? 1 : it->second;
+  return it == list_versions_.end() ? untracked_list_version_ : it->second;
 }
 
 std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {

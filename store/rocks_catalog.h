@@ -78,6 +78,8 @@ class RocksCatalog final : public core::Catalog {
   std::optional<core::RunProfile> GetRunProfile(core::Id id) override;
   std::optional<core::RunProfile> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
   uint64_t RunProfileListVersion(core::Id connected_system_id) override;
+  // How many systems have a list version of their own (the rest share one): bounded by the live systems.
+  size_t TrackedListVersions();
   std::vector<core::ApiKey> ListApiKeys() override;
   std::optional<core::ApiKey> GetApiKey(std::string_view id) override;
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
@@ -138,9 +140,11 @@ class RocksCatalog final : public core::Catalog {
   mutable std::shared_mutex cache_mu_;
   CatalogCache cache_;  // committed state only
   // RunProfileListVersion: bumped (under cache_mu_, after the write, before callers are answered) for every
-  // system whose rp/, pt/ or cs/ keys a group wrote; systems never written since the open share the first.
+  // system whose rp/, pt/ or cs/ keys a group wrote; systems not in the map (never written since the open,
+  // or deleted) share untracked_list_version_.
   std::unordered_map<core::Id, uint64_t> list_versions_;
   uint64_t list_version_clock_ = 1;
+  uint64_t untracked_list_version_ = 1;
   std::unique_ptr<GroupTransaction> txn_;  // committer thread only
 
   // The commit token: whoever holds it (the committer thread, or a caller committing on its own thread

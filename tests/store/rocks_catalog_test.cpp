@@ -101,6 +101,46 @@ TEST(RocksCatalog, RunProfileListVersionMovesWithTheSystemsOwnWritesOnly) {
   EXPECT_EQ(catalog->RunProfileListVersion(b.id), vb);
 }
 
+// Creating and deleting systems for as long as the server runs must not grow the version map: a deleted
+// system's entry goes, and its version still moves (to the one every untracked system shares).
+TEST(RocksCatalog, DeletedSystemsLeaveNoListVersionBehind) {
+  TempDir tmp;
+  auto catalog = MustOpen(tmp.path());
+  ASSERT_TRUE(catalog);
+  core::ConnectedSystem kept = System("kept");
+  ASSERT_TRUE(catalog->Transact([&](Transaction& tx) -> Status {
+    kept.id = tx.AllocateId(core::IdKind::kConnectedSystem);
+    tx.Put(kept);
+    return OkStatus();
+  }).ok());
+  ASSERT_EQ(catalog->TrackedListVersions(), 1u);
+  std::set<uint64_t> seen = {catalog->RunProfileListVersion(kept.id)};
+  for (int round = 0; round < 50; ++round) {
+    core::ConnectedSystem temp = System("temp" + std::to_string(round));
+    core::RunProfile rp;
+    ASSERT_TRUE(catalog->Transact([&](Transaction& tx) -> Status {
+      temp.id = tx.AllocateId(core::IdKind::kConnectedSystem);
+      tx.Put(temp);
+      rp = Profile(temp.id, "Full");
+      rp.id = tx.AllocateId(core::IdKind::kRunProfile);
+      tx.Put(rp);
+      return OkStatus();
+    }).ok());
+    const uint64_t live = catalog->RunProfileListVersion(temp.id);
+    EXPECT_TRUE(seen.insert(live).second) << "round " << round;
+    ASSERT_EQ(catalog->TrackedListVersions(), 2u);
+    ASSERT_TRUE(catalog->Transact([&](Transaction& tx) -> Status {
+      tx.DeleteRunProfile(rp.id);
+      tx.DeleteConnectedSystem(temp.id);
+      return OkStatus();
+    }).ok());
+    EXPECT_EQ(catalog->TrackedListVersions(), 1u) << "round " << round;
+    // Never a version the system (or any other) had before: a rendering kept under it cannot come back.
+    EXPECT_TRUE(seen.insert(catalog->RunProfileListVersion(temp.id)).second) << "round " << round;
+  }
+  EXPECT_EQ(catalog->RunProfileListVersion(kept.id), *seen.begin()) << "a live system's own version stays";
+}
+
 TEST(RocksCatalog, EveryEntityRoundTripsThroughTransactAndCommittedReads) {
   TempDir tmp;
   auto catalog = MustOpen(tmp.path());
