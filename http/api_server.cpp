@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -12,7 +13,9 @@
 #include <random>
 
 #include "core/rules.h"
+#include "http/connection_stream.h"
 #include "http/elastic_pool.h"
+#include "http/head_check.h"
 #include "http/responses.h"
 
 namespace jim::http {
@@ -22,19 +25,98 @@ namespace {
 // cpp-httplib 0.11.4 listens with a compiled-in backlog of 5, which drops SYNs at 64 connections. Its
 // listening socket is a protected member, so a subclass can listen(2) again with a real backlog (Linux
 // updates the backlog of a listening socket in place).
+//
+// The subclass also takes each accepted socket away from the library: cpp-httplib would serve it on a
+// worker for its whole life, reading every request through a fresh 4 KiB-buffered stream and losing what
+// it read ahead (pipelined requests, or a request hidden at offset 4096 of another one). Instead the
+// socket goes to jim-edge's event loop, and process_request (protected) runs over a stream that lives as
+// long as the connection.
 template <class Base>
 class TunedServer : public Base {
  public:
   using Base::Base;
   bool SetBacklog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
+  bool Process(httplib::Stream& strm, bool close_connection, bool& connection_closed,
+               const std::function<void(httplib::Request&)>& setup) {
+    return this->process_request(strm, close_connection, connection_closed, setup);
+  }
+  std::function<void(int)> adopt;
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    adopt(sock);
+    return true;
+  }
 };
+
+// The library's accept loop hands each socket to a task queue; handing it to the event loop takes a
+// mutex and a write to an eventfd, so it runs right there on the accept thread.
+class InlineQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+// What a worker knows of the connection whose request it serves, for the Location base.
+struct ConnectionInfo {
+  std::string authority;  // a valid host[:port], or empty
+  bool tls = false;
+};
+thread_local ConnectionInfo tl_connection;
+
+// The path of a request target as sent (never percent-decoded here): absolute-form loses its scheme and
+// authority, and the query goes.
+std::string_view PathOfTarget(std::string_view target) {
+  if (!target.empty() && target.front() != '/') {
+    size_t scheme = target.find("://");
+    if (scheme != std::string_view::npos) {
+      size_t path = target.find_first_of("/?", scheme + 3);
+      target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+      if (!target.empty() && target.front() == '?') target = "/";
+    }
+  }
+  return target.substr(0, target.find('?'));
+}
+
+// The X-Request-Id of a head that was refused before cpp-httplib parsed it (the field lines seen so far),
+// so that the refusal echoes it like every other response does.
+std::string_view RequestIdInHead(std::string_view head) {
+  constexpr std::string_view kName = "\r\nx-request-id:";
+  head = head.substr(0, std::min<size_t>(head.size(), 64 * 1024));
+  for (size_t at = head.find("\r\n"); at != std::string_view::npos; at = head.find("\r\n", at + 2)) {
+    if (head.size() - at < kName.size()) break;
+    bool match = true;
+    for (size_t i = 0; i < kName.size() && match; ++i)
+      match = std::tolower(static_cast<unsigned char>(head[at + i])) == kName[i];
+    if (!match) continue;
+    size_t from = at + kName.size(), to = head.find('\r', from);
+    if (to == std::string_view::npos) break;
+    std::string_view value = head.substr(from, to - from);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    return value;
+  }
+  return {};
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+  }
+}
 
 // Per-request state that lives on the worker thread from the guard to the access log.
 struct ThreadRequestState {
   std::chrono::steady_clock::time_point start{};
   const Route* route = nullptr;
   std::string request_id;
-  std::string path;  // of a request with a body, moved out of the request by the guard (see there)
 };
 thread_local ThreadRequestState tl_request;
 
@@ -43,12 +125,11 @@ bool IsTokenChar(char c) {
          c == '.' || c == ':';
 }
 
-std::string MakeRequestId(const httplib::Request& req) {
-  std::string given = req.get_header_value("X-Request-Id");
+std::string MakeRequestId(std::string_view given) {
   if (!given.empty() && given.size() <= 128) {
     bool ok = true;
     for (char c : given) ok = ok && IsTokenChar(c);
-    if (ok) return given;
+    if (ok) return std::string(given);
   }
   // Not a secret: a per-thread random stream is enough to keep ids unique in the logs.
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -116,27 +197,53 @@ constexpr size_t kMaxDrainBytes = 64ull << 20;
 // Real clients send a dozen or two; newer cpp-httplib releases refuse more than 100 too.
 constexpr size_t kMaxHeaderCount = 100;
 
-void SendRateLimited(httplib::Response& res, int retry_after) {
-  SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
-  res.set_header("Retry-After", std::to_string(retry_after));
-}
-
 }  // namespace
 
 ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
     : config_(std::move(config)),
       services_(services),
       log_(log),
-      limiter_(config_.rate_limit, config_.rate_limit_per_key, config_.rate_limit_per_ip) {
+      authenticator_(services, config_.rate_limit, config_.rate_limit_per_key, config_.rate_limit_per_ip) {
   RegisterRoutes(router_);
   metrics_ = std::make_unique<Metrics>(router_.routes());
+  while (!config_.public_url.empty() && config_.public_url.back() == '/') config_.public_url.pop_back();
+  SSL_CTX* tls_context = nullptr;
+  auto adopt = [this](int sock) { loop_->Adopt(sock); };
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(config_.tls_cert.c_str(), config_.tls_key.c_str());
-    if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    if (tls->is_valid()) {
+      SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+      tls_context = tls->ssl_context();
+    }
+    tls->adopt = adopt;
+    process_ = [s = tls.get()](httplib::Stream& strm, bool close, bool& closed,
+                               const std::function<void(httplib::Request&)>& setup) {
+      return s->Process(strm, close, closed, setup);
+    };
     server_ = std::move(tls);
   } else {
-    server_ = std::make_unique<TunedServer<httplib::Server>>();
+    auto plain = std::make_unique<TunedServer<httplib::Server>>();
+    plain->adopt = adopt;
+    process_ = [s = plain.get()](httplib::Stream& strm, bool close, bool& closed,
+                                 const std::function<void(httplib::Request&)>& setup) {
+      return s->Process(strm, close, closed, setup);
+    };
+    server_ = std::move(plain);
   }
+  ConnectionLimits limits;
+  limits.head.max_head_bytes = config_.max_head_bytes;
+  limits.max_body_bytes = config_.max_body_bytes;
+  limits.head_timeout_ms = config_.head_timeout_seconds * 1000;
+  limits.idle_timeout_ms = config_.idle_timeout_seconds * 1000;
+  limits.io_timeout_ms = config_.io_timeout_seconds * 1000;
+  loop_ = std::make_unique<ConnectionLoop>(
+      limits, tls_context, [this](Connection* c) { workers_->enqueue([this, c] { Serve(c); }); },
+      [this](int status, std::string_view code, std::string_view message, std::string_view head) {
+        return RenderRefusal(status, code, message, head);
+      });
+  const size_t threads = static_cast<size_t>(config_.threads < 1 ? 1 : config_.threads);
+  const size_t max_threads = std::max(threads, static_cast<size_t>(config_.max_threads < 1 ? 1 : config_.max_threads));
+  workers_ = std::make_unique<ElasticThreadPool>(threads, max_threads);
   Configure();
 }
 
@@ -144,14 +251,10 @@ ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Configure() {
   httplib::Server& s = *server_;
-  const size_t threads = static_cast<size_t>(config_.threads < 1 ? 1 : config_.threads);
-  const size_t max_threads = std::max(threads, static_cast<size_t>(config_.max_threads < 1 ? 1 : config_.max_threads));
-  s.new_task_queue = [threads, max_threads] { return new ElasticThreadPool(threads, max_threads); };
-  // Nagle plus delayed ACK costs 40 ms per keep-alive request without this.
-  s.set_tcp_nodelay(true);
-  // The library default closes keep-alive connections after 5 requests; clients then reconnect at a cost.
+  s.new_task_queue = [] { return new InlineQueue(); };
+  // The library default closes keep-alive connections after 5 requests (its "Keep-Alive: max=" header).
   s.set_keep_alive_max_count(1'000'000);
-  s.set_keep_alive_timeout(config_.io_timeout_seconds);
+  s.set_keep_alive_timeout(config_.idle_timeout_seconds);
   s.set_read_timeout(config_.io_timeout_seconds, 0);
   s.set_write_timeout(config_.io_timeout_seconds, 0);
   s.set_payload_max_length(config_.max_body_bytes);
@@ -171,8 +274,7 @@ void ApiServer::Configure() {
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     tl_request.start = std::chrono::steady_clock::now();
     tl_request.route = nullptr;
-    tl_request.path.clear();
-    tl_request.request_id = MakeRequestId(req);
+    tl_request.request_id = MakeRequestId(req.get_header_value("X-Request-Id"));
     res.set_header("X-Request-Id", tl_request.request_id);
     // cpp-httplib 0.11.4 limits the length of each header line, not their number.
     if (req.headers.size() > kMaxHeaderCount) {
@@ -233,22 +335,17 @@ void ApiServer::Configure() {
     // library's std::regex match of the catch-all pattern (a few percent of a GET). Requests with a body
     // go on so that the library reads it.
     if (length == 0 && !body_method) {
-      Dispatch(req, res, req.path);
+      Dispatch(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     // The library reads the body next and then matches the path against each handler's std::regex. The
-    // path is parked on this thread and the request goes on with an empty one, which the empty pattern
-    // registered first matches without walking the path (~2% of a create in perf).
-    tl_request.path = std::move(const_cast<httplib::Request&>(req).path);
+    // request goes on with an empty path (Dispatch routes on the target as sent, not on the library's
+    // decoded path), which the empty pattern registered first matches without walking it (~2% of a create).
     const_cast<httplib::Request&>(req).path.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
-    // Requests with a body arrive here with the path the guard parked; anything else with its own.
-    if (req.path.empty()) return Dispatch(req, res, tl_request.path);
-    Dispatch(req, res, req.path);
-  };
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
   for (const char* pattern : {"", ".*"}) {
     s.Get(pattern, dispatch);
     s.Post(pattern, dispatch);
@@ -278,7 +375,7 @@ void ApiServer::Configure() {
       default: break;
     }
     SendError(res, res.status, ErrorCodeForStatus(res.status), message);
-    if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(httplib::Request{}));
+    if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(req.get_header_value("X-Request-Id")));
     // The library answers these before reading the body (URI too long, bad request line or headers), so
     // the connection is closed for the same reason as the guard's refusals.
     SendAndClose(req, res);
@@ -340,64 +437,119 @@ core::Result<int> ApiServer::Bind() {
   return port;
 }
 
-bool ApiServer::Run() { return server_->listen_after_bind(); }
+bool ApiServer::Run() {
+  if (!loop_->Start()) {
+    log_.Error("cannot start the connection loop", {{"detail", std::strerror(errno)}});
+    return false;
+  }
+  bool ran = server_->listen_after_bind();
+  // Stopped: no new request starts; workers finish the one they serve and hand their connection back;
+  // then the loop closes everything.
+  stopping_.store(true);
+  loop_->BeginStop();
+  workers_->shutdown();
+  loop_->Stop();
+  return ran;
+}
 
 void ApiServer::Stop() {
   if (server_ && server_->is_running()) server_->stop();
 }
 
-void ApiServer::TouchKey(const core::ApiKey& key, core::Millis now) {
-  {
-    std::lock_guard lock(touch_mu_);
-    core::Millis& last = last_touch_[key.id];
-    if (now - last < 30'000) return;
-    last = now;
-  }
-  services_.catalog.TouchApiKey(key.id, now);
+size_t ApiServer::connections() const { return loop_->connections(); }
+
+std::string ApiServer::RenderRefusal(int status, std::string_view code, std::string_view message,
+                                     std::string_view head) {
+  const std::string body = ErrorEnvelope(code, message, nullptr, WallClockMillis());
+  const std::string request_id = MakeRequestId(RequestIdInHead(head));
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
+                    "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
+                    std::to_string(body.size()) +
+                    "\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Security-Policy: default-src 'none'"
+                    "\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nX-Request-Id: " +
+                    request_id + "\r\n\r\n" + body;
+  if (config_.metrics) metrics_->RecordRequest(nullptr, status, 0.0);
+  if (config_.access_log)
+    log_.Info("request refused",
+              {{"status", std::to_string(status)}, {"code", std::string(code)}, {"request_id", request_id}});
+  return out;
 }
 
-bool ApiServer::Authenticate(RequestContext& ctx) {
-  auto auth = services_.keys.Authenticate(ctx.req.get_header_value("X-Api-Key"), ctx.now);
-  if (auth.outcome != core::AuthOutcome::kOk) {
-    if (int wait = limiter_.AdmitIp(ctx.req.remote_addr, ctx.now)) {
-      SendRateLimited(ctx.res, wait);
-      return false;
+void ApiServer::Serve(Connection* c) {
+  const int io_ms = config_.io_timeout_seconds * 1000;
+  const ConnectionLimits& limits = loop_->limits();
+  ConnectionStream strm(*c, io_ms, io_ms);
+  auto after = ConnectionLoop::After::kKeep;
+  for (;;) {
+    std::string_view pending = c->Pending();
+    if (pending.empty()) break;
+    // Every request is checked, the pipelined ones too: the loop checked only the first.
+    HeadVerdict v = CheckHead(pending, limits.head);
+    if (v.status == HeadStatus::kIncomplete) break;
+    if (v.status == HeadStatus::kRejected) {
+      c->out.append(RenderRefusal(v.http_status, v.code, v.message, pending));
+      after = ConnectionLoop::After::kLinger;
+      break;
     }
-    SendError(ctx.res, 401, "UNAUTHORISED", "Authentication required");
-    ctx.res.set_header("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"");
-    return false;
-  }
-  const core::ApiKey& key = *auth.key;
-  if (!key.infrastructure) {
-    if (int wait = limiter_.AdmitKey(key.id, ctx.now)) {
-      SendRateLimited(ctx.res, wait);
-      return false;
+    const bool oversized = v.content_length > limits.max_body_bytes;
+    const bool body_buffered = pending.size() >= v.head_bytes + v.content_length;
+    if (!oversized && !body_buffered) break;  // the loop reads the rest of the body
+    // Copied: the views point into the connection's buffer, which the request consumes.
+    tl_connection.authority.assign(v.authority_valid ? v.authority : std::string_view());
+    tl_connection.tls = c->ssl != nullptr;
+    // The loop has answered "Expect: 100-continue" itself, or the client sent its body without waiting.
+    const bool expect_handled = c->continue_sent || body_buffered;
+    const bool close = !v.keep_alive || stopping_.load();
+    bool client_closed = false;
+    const uint64_t request_end = c->consumed + v.head_bytes + v.content_length;
+    bool ok = process_(strm, close, client_closed, [c, expect_handled](httplib::Request& req) {
+      if (c->ssl) req.ssl = c->ssl;
+      if (expect_handled) req.headers.erase("Expect");
+    });
+    c->continue_sent = false;
+    // A request answered without its body being read (a refusal before routing) leaves the body in the
+    // buffer: it is skipped here, so it can never be read as the next request, whatever answered it.
+    if (body_buffered && c->consumed < request_end) c->Consume(static_cast<size_t>(request_end - c->consumed));
+    if (strm.failed()) {
+      after = ConnectionLoop::After::kClose;
+      break;
+    }
+    if (!ok || close || client_closed) {
+      after = ConnectionLoop::After::kLinger;
+      break;
     }
   }
-  if (ctx.route->role == Role::kAdministrator && !key.IsAdministrator()) {
-    SendError(ctx.res, 403, "FORBIDDEN", "Insufficient permissions (Administrator role required)");
-    return false;
-  }
-  TouchKey(key, ctx.now);
-  ctx.actor = core::Actor{"ApiKey", key.id, key.name};
-  ctx.key = std::move(auth.key);
-  return true;
+  if (after != ConnectionLoop::After::kClose && !strm.Flush()) after = ConnectionLoop::After::kClose;
+  loop_->Return(c, after);
 }
 
-void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res, std::string_view path) {
-  RequestContext ctx{req, res, services_, log_, *metrics_, nullptr, {}, {}, {}, {}, 0, {}, true};
+void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  RequestContext ctx{req, res, services_, log_, *metrics_, nullptr, {}, {}, {}, {}, 0, {}, true, nullptr, {}};
   ctx.request_id = tl_request.request_id;
   ctx.now = WallClockMillis();
   ctx.version = config_.version;
   ctx.metrics_enabled = config_.metrics;
   ctx.rendered = &rendered_;
-  RouteMatch match = router_.Match(req.method, path);
+  // Location: the operator's public URL; else the client's Host when it is a valid host[:port] (the head
+  // check made sure); else relative.
+  if (!config_.public_url.empty()) {
+    ctx.base_url = config_.public_url;
+  } else if (!tl_connection.authority.empty()) {
+    ctx.base_url = (tl_connection.tls ? "https://" : "http://") + tl_connection.authority;
+  }
+  // Routed on the target as sent: each segment is percent-decoded once, by the router, so an encoded
+  // "/" never separates segments and nothing is decoded twice. HEAD is GET without the body (the library
+  // leaves the body out).
+  const std::string_view path = PathOfTarget(req.target);
+  const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  RouteMatch match = router_.Match(method, path);
   if (match.outcome == MatchOutcome::kNotFound) {
     SendError(res, 404, "NOT_FOUND", "No route matches " + req.method + " " + std::string(path) + ".");
     return;
   }
   if (match.outcome == MatchOutcome::kMethodNotAllowed) {
     SendError(res, 405, "METHOD_NOT_ALLOWED", "The method " + req.method + " is not allowed on this route.");
+    if (match.allow.find("GET") != std::string::npos) match.allow += ", HEAD";
     res.set_header("Allow", match.allow);
     return;
   }
@@ -405,7 +557,7 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res, st
   ctx.params = std::move(match.params);
   tl_request.route = match.route;
   try {
-    if (ctx.route->role != Role::kAnonymous && !Authenticate(ctx)) return;
+    if (ctx.route->role != Role::kAnonymous && !authenticator_.Authenticate(ctx)) return;
     ctx.route->handler(ctx);
   } catch (const core::StoreUnavailable& e) {
     log_.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", e.what()}});

@@ -1,22 +1,28 @@
-// The HTTP server: cpp-httplib configured for safety and speed, the pre-routing guard, authentication,
-// rate limits, routing to the handlers, the access log and metrics.
+// The HTTP server: jim-edge's own connection layer (connection_loop.h) in front of cpp-httplib, which
+// parses each checked head and writes each response; the pre-routing guard, routing to the handlers
+// (authentication in authenticator.h), the access log and metrics.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "core/result.h"
+#include "http/connection_loop.h"
 #include "http/context.h"
 #include "http/metrics.h"
-#include "http/rate_limiter.h"
+#include "http/authenticator.h"
 #include "http/router.h"
 
 namespace httplib {
 class Server;
+class Stream;
+class TaskQueue;
+struct Request;
 }
 
 namespace jim::http {
@@ -24,10 +30,14 @@ namespace jim::http {
 struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 8080;
-  int threads = 64;        // warm worker threads; one serves one connection at a time
-  int max_threads = 1024;  // the pool grows to this many when every thread is busy (slow clients)
+  int threads = 64;        // warm worker threads; a worker serves a connection only while it has a request
+  int max_threads = 1024;  // the pool grows to this many when every thread is busy (e.g. parked on a commit)
   size_t max_body_bytes = 1 << 20;
-  int io_timeout_seconds = 5;  // read, write and keep-alive idle timeouts
+  int io_timeout_seconds = 5;     // a stalled body read or response write
+  int idle_timeout_seconds = 60;  // keep-alive: an idle connection is closed after this long
+  int head_timeout_seconds = 10;  // the whole request head, from its first byte (408 after)
+  size_t max_head_bytes = 32 * 1024;  // request line and header fields (431 beyond)
+  std::string public_url;  // the base of every Location, e.g. https://jim.example.com; empty: from Host
   int listen_backlog = 4096;
   bool rate_limit = true;
   int rate_limit_per_key = 300;
@@ -52,15 +62,19 @@ class ApiServer {
   bool Run();
   // Stops accepting; in-flight requests finish; Run() returns.
   void Stop();
+  // Connections open right now (held by the event loop or a worker).
+  size_t connections() const;
 
   const Router& router() const { return router_; }
   const ServerConfig& config() const { return config_; }
 
  private:
   void Configure();
-  void Dispatch(const httplib::Request& req, httplib::Response& res, std::string_view path);
-  bool Authenticate(RequestContext& ctx);
-  void TouchKey(const core::ApiKey& key, core::Millis now);
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  // Serves the requests buffered on c (on a worker), then gives c back to the loop.
+  void Serve(Connection* c);
+  // The complete response to a head refused before cpp-httplib saw it; `head` is what arrived of it.
+  std::string RenderRefusal(int status, std::string_view code, std::string_view message, std::string_view head);
 
   ServerConfig config_;
   Services& services_;
@@ -68,10 +82,13 @@ class ApiServer {
   Router router_;
   std::unique_ptr<Metrics> metrics_;
   RenderedCache rendered_;
-  RateLimiter limiter_;
+  Authenticator authenticator_;
   std::unique_ptr<httplib::Server> server_;
-  std::mutex touch_mu_;
-  std::unordered_map<std::string, core::Millis> last_touch_;
+  // cpp-httplib's protected process_request, reached through the server subclass.
+  std::function<bool(httplib::Stream&, bool, bool&, const std::function<void(httplib::Request&)>&)> process_;
+  std::unique_ptr<httplib::TaskQueue> workers_;
+  std::unique_ptr<ConnectionLoop> loop_;
+  std::atomic<bool> stopping_{false};
 };
 
 // Registers every route of the contract (routes.cpp).

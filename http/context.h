@@ -50,6 +50,7 @@ struct RequestContext {
   std::string version;
   bool metrics_enabled = true;
   RenderedCache* rendered = nullptr;  // rendered run profiles and lists (null: render every time)
+  std::string base_url;  // scheme://host[:port] for Location, or empty for a relative Location
 
   // NOTE: the body buffer is ours for the duration of the handler; growing it in place for simdjson's
   // padding saves copying every request body.

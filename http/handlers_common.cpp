@@ -10,12 +10,7 @@ bool RejectBody(RequestContext& ctx, const core::FieldErrors& body_errors) {
   return true;
 }
 
-std::string BaseUrl(const RequestContext& ctx) {
-  std::string scheme = ctx.req.ssl ? "https://" : "http://";
-  std::string host = ctx.req.get_header_value("Host");
-  if (host.empty()) host = ctx.req.local_addr + ":" + std::to_string(ctx.req.local_port);
-  return scheme + host;
-}
+std::string BaseUrl(const RequestContext& ctx) { return ctx.base_url; }
 
 std::optional<std::string> QueryParam(const RequestContext& ctx, const char* name) {
   // Query parameter names are matched case-insensitively, like the JSON property names.

@@ -9,9 +9,19 @@ namespace {
 
 constexpr size_t kMaxIdempotencyKeyLength = 255;
 
-std::string ProfileLocation(const RequestContext& ctx, core::Id cs, core::Id rp) {
-  return BaseUrl(ctx) + "/api/v1/synchronisation/connected-systems/" + std::to_string(cs) + "/run-profiles/" +
-         std::to_string(rp);
+std::string ProfilePath(core::Id cs, core::Id rp) {
+  return "/api/v1/synchronisation/connected-systems/" + std::to_string(cs) + "/run-profiles/" + std::to_string(rp);
+}
+
+// An idempotency record keeps the path only: nothing from a request's Host is stored. Records written by
+// older versions hold an absolute URL, whose scheme and authority are dropped here.
+std::string ReplayLocation(const RequestContext& ctx, std::string_view stored) {
+  if (!stored.empty() && stored.front() != '/') {
+    size_t scheme = stored.find("://");
+    size_t path = scheme == std::string_view::npos ? 0 : stored.find('/', scheme + 3);
+    stored = path == std::string_view::npos ? std::string_view() : stored.substr(path);
+  }
+  return BaseUrl(ctx) + std::string(stored);
 }
 
 RenderedBody RenderProfile(const core::RunProfileView& view) {
@@ -81,7 +91,7 @@ void CreateRunProfile(RequestContext& ctx) {
       core::IdempotencyRecord record;
       record.status = 201;
       record.body = RenderOne(view, WriteRunProfile);
-      record.location = ProfileLocation(ctx, cs, view.profile.id);
+      record.location = ProfilePath(cs, view.profile.id);
       return record;
     };
   }
@@ -89,11 +99,11 @@ void CreateRunProfile(RequestContext& ctx) {
   auto r = ctx.services.profiles.Create(ctx.actor, cs, in, idempotency ? &*idempotency : nullptr);
   if (!r) return SendCoreError(ctx, r.error());
   if (r->replay) {
-    ctx.res.set_header("Location", r->replay->location);
+    ctx.res.set_header("Location", ReplayLocation(ctx, r->replay->location));
     ctx.res.set_header("Idempotent-Replayed", "true");
     return SendJson(ctx.res, r->replay->status, std::move(r->replay->body));
   }
-  ctx.res.set_header("Location", ProfileLocation(ctx, cs, r->view.profile.id));
+  ctx.res.set_header("Location", BaseUrl(ctx) + ProfilePath(cs, r->view.profile.id));
   SendProfile(ctx, 201, r->view);
 }
 

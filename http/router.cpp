@@ -75,7 +75,8 @@ bool Router::MatchSegments(const Compiled& c, const std::vector<std::string_view
       if (!core::IsUuid(part)) return false;
       params.uuid = core::FoldName(part);
     } else if (seg == "{str}") {
-      if (!UrlDecode(part, params.text) || params.text.empty()) return false;
+      if (part.empty()) return false;
+      params.text.assign(part);
     } else if (!core::EqualsIgnoreCase(seg, part)) {
       return false;
     }
@@ -87,6 +88,16 @@ bool Router::MatchSegments(const Compiled& c, const std::vector<std::string_view
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   RouteMatch m;
   auto parts = SplitPath(path);
+  // Segments are split on the path as sent, then each is percent-decoded exactly once: "%2F" is part of a
+  // segment, never a separator, and "%2520" stays "%20".
+  std::vector<std::string> decoded;
+  if (path.find('%') != std::string_view::npos) {
+    decoded.resize(parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (!UrlDecode(parts[i], decoded[i])) return m;
+      parts[i] = decoded[i];
+    }
+  }
   for (size_t i = 0; i < routes_.size(); ++i) {
     PathParams params;
     if (!MatchSegments(compiled_[i], parts, params)) continue;

@@ -20,7 +20,7 @@ enum class Role {
 struct PathParams {
   std::array<int64_t, 2> ids{};  // {int} segments in order
   int id_count = 0;
-  std::string text;   // the {str} segment, URL-decoded
+  std::string text;   // the {str} segment, percent-decoded once
   std::string uuid;   // the {uuid} segment
 };
 
@@ -47,6 +47,7 @@ struct RouteMatch {
 class Router {
  public:
   void Add(Route route);
+  // `path` as sent on the wire (percent-encoded): split on "/", then each segment decoded once.
   RouteMatch Match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -1,0 +1,104 @@
+// The event loop that holds every connection while it costs no work: while its head arrives (byte by byte,
+// if the client likes), while its body arrives, and while it idles between requests. One thread, epoll,
+// non-blocking sockets. A connection reaches a worker only once a complete, strictly checked head (and a
+// body up to the size limit) is buffered, so slow or idle clients hold a file descriptor and a small
+// buffer, never a thread.
+//
+// Bounds it enforces itself: the head's size (431 the moment it is passed), the head's deadline (408),
+// the body's pace and deadline (408), the idle keep-alive timeout (closed silently), and every framing rule
+// of head_check.h (400/411/414/505). Each refusal is the contract's JSON error, then a half-close: the
+// loop keeps reading and dropping for a moment (a lingering close) so the client reads the answer
+// instead of a reset.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/connection.h"
+#include "http/head_check.h"
+
+namespace jim::http {
+
+struct ConnectionLimits {
+  HeadLimits head;
+  size_t max_body_bytes = 1 << 20;
+  int head_timeout_ms = 10'000;  // the whole head, from its first byte
+  int idle_timeout_ms = 60'000;  // keep-alive: between requests, before the first byte of the next
+  int io_timeout_ms = 5'000;     // a body that stalls this long is refused (408); also workers' socket waits
+  int body_timeout_ms = 60'000;  // the whole body, from the end of its head
+};
+
+class ConnectionLoop {
+ public:
+  // Hands a connection whose next request is buffered to a worker; the worker gives it back with Return().
+  using Dispatch = std::function<void(Connection*)>;
+  // The complete HTTP response (head and envelope) for a refused head; `head` is what arrived of it.
+  using RenderRefusal =
+      std::function<std::string(int status, std::string_view code, std::string_view message, std::string_view head)>;
+
+  ConnectionLoop(ConnectionLimits limits, SSL_CTX* tls, Dispatch dispatch, RenderRefusal render);
+  ~ConnectionLoop();
+  ConnectionLoop(const ConnectionLoop&) = delete;
+  ConnectionLoop& operator=(const ConnectionLoop&) = delete;
+
+  // Starts the loop's thread; false (with errno) if epoll or eventfd cannot be created.
+  bool Start();
+  // Takes an accepted socket (any thread).
+  void Adopt(int fd);
+  // A worker is done with c: the loop reads its next request (keep) or closes it.
+  enum class After { kKeep, kClose, kLinger };
+  void Return(Connection* c, After after);
+  // No new request is dispatched from now on; connections the loop holds are closed as they come up.
+  void BeginStop();
+  // Closes every connection the loop holds and joins its thread; call after the workers have returned
+  // every connection they held.
+  void Stop();
+
+  size_t connections() const { return open_.load(std::memory_order_relaxed); }
+  const ConnectionLimits& limits() const { return limits_; }
+
+ private:
+  struct Handoff {
+    int adopt_fd = -1;
+    Connection* returned = nullptr;
+    After after = After::kKeep;
+  };
+  void Loop();
+  void Wake();
+  void TakeHandoffs();
+  void Register(int fd);
+  void Arm(Connection& c, short events);
+  void OnEvent(Connection& c, uint32_t events);
+  void ReadAvailable(Connection& c);
+  void Advance(Connection& c);
+  void Refuse(Connection& c, int status, std::string_view code, std::string_view message);
+  void Linger(Connection& c);
+  void Close(Connection& c);
+  void Sweep(std::chrono::steady_clock::time_point now);
+
+  const ConnectionLimits limits_;
+  SSL_CTX* tls_;
+  Dispatch dispatch_;
+  RenderRefusal render_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopped_{false};
+  std::atomic<size_t> open_{0};
+  std::mutex mu_;
+  std::vector<Handoff> handoffs_;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;  // the loop thread's alone
+  std::vector<char> scratch_;
+};
+
+}  // namespace jim::http
