@@ -68,10 +68,29 @@ void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate
   cmd.add_option("--min-free-mb", o.min_free_mb, "Refuse writes (503) when the data dir has less free space")
       ->envname("JIM_MIN_FREE_MB")
       ->capture_default_str();
-  cmd.add_option("--timeout", s.io_timeout_seconds, "Read, write and keep-alive timeout in seconds")
+  cmd.add_option("--timeout", s.io_timeout_seconds,
+                 "Seconds a request body or a response write may stall before the connection is dropped")
       ->envname("JIM_TIMEOUT")
       ->check(CLI::Range(1, 5))
       ->capture_default_str();
+  cmd.add_option("--idle-timeout", s.idle_timeout_seconds,
+                 "Seconds an idle keep-alive connection is kept (it holds no thread, only a socket)")
+      ->envname("JIM_IDLE_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd.add_option("--head-timeout", s.head_timeout_seconds,
+                 "Seconds a request head may take from its first byte to its end (408 after)")
+      ->envname("JIM_HEAD_TIMEOUT")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  cmd.add_option("--max-head-bytes", s.max_head_bytes, "Largest request head (request line and headers); 431 beyond")
+      ->envname("JIM_MAX_HEAD_BYTES")
+      ->check(CLI::Range(1024, 1 << 20))
+      ->capture_default_str();
+  cmd.add_option("--public-url", s.public_url,
+                 "Base URL of every Location header (e.g. https://jim.example.com); default: the request's Host "
+                 "when it is a valid host[:port], else a relative Location")
+      ->envname("JIM_PUBLIC_URL");
 }
 
 // Whether the command line or JIM_LOG_FORMAT asks for JSON logs, judged before (and even when) parsing

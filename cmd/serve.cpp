@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,19 @@ bool WriteInitialKeyFile(const std::string& path, const std::string& key) {
 
 bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
 
+// Idle keep-alive connections cost a descriptor each and no thread, so the number of clients is bounded
+// by the open-file limit: raise the soft limit to the hard one.
+rlim_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return limit.rlim_cur;
+}
+
 }  // namespace
 
 std::string ValidateServeOptions(const ServeOptions& o) {
@@ -48,6 +62,11 @@ std::string ValidateServeOptions(const ServeOptions& o) {
     return "cannot read the TLS certificate " + o.server.tls_cert + ".";
   if (!o.server.tls_key.empty() && !Readable(o.server.tls_key)) return "cannot read the TLS key " + o.server.tls_key + ".";
   if (o.data_dir.empty()) return "--data-dir must not be empty.";
+  if (const std::string& url = o.server.public_url; !url.empty()) {
+    bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+    if (!scheme || url.find_first_of("?# \t\r\n") != std::string::npos)
+      return "--public-url must be an http:// or https:// URL without a query or fragment.";
+  }
   return "";
 }
 
@@ -87,6 +106,7 @@ int RunServe(const ServeOptions& o) {
       return 2;
     }
   }
+  const rlim_t open_files = RaiseOpenFileLimit();
   http::ServerConfig config = o.server;
   config.version = JIM_EDGE_VERSION;
   http::ApiServer server(config, app->services, log);
@@ -117,7 +137,8 @@ int RunServe(const ServeOptions& o) {
                                 {"address", address},
                                 {"data_dir", o.data_dir},
                                 {"durability", durability},
-                                {"threads", std::to_string(config.threads)}});
+                                {"threads", std::to_string(config.threads)},
+                                {"open_files", std::to_string(open_files)}});
   log.Flush();
 
   std::atomic<bool> stopping{false};
