@@ -91,15 +91,15 @@ TEST_F(WireTest, WrongMethodOnKnownPathAnswers405WithAllow) {
     std::string method, path, allow;
   };
   for (const Case& c : std::vector<Case>{
-           {"PATCH", TestServer::kSystems, "GET, POST"},
-           {"DELETE", TestServer::kSystems, "GET, POST"},
-           {"POST", TestServer::SystemPath(1), "GET, PUT, DELETE"},
-           {"POST", "/api/v1/health", "GET"},
-           {"DELETE", "/api/v1/userinfo", "GET"},
-           {"PUT", TestServer::ProfilesPath(1), "GET, POST"},
-           {"POST", TestServer::ProfilePath(1, 1), "GET, PUT, DELETE"},
+           {"PATCH", TestServer::kSystems, "GET, POST, HEAD"},
+           {"DELETE", TestServer::kSystems, "GET, POST, HEAD"},
+           {"POST", TestServer::SystemPath(1), "GET, PUT, DELETE, HEAD"},
+           {"POST", "/api/v1/health", "GET, HEAD"},
+           {"DELETE", "/api/v1/userinfo", "GET, HEAD"},
+           {"PUT", TestServer::ProfilesPath(1), "GET, POST, HEAD"},
+           {"POST", TestServer::ProfilePath(1, 1), "GET, PUT, DELETE, HEAD"},
            {"GET", TestServer::PartitionPath(1, 1), "PUT, DELETE"},
-           {"OPTIONS", "/api/v1/apikeys", "GET, POST"},
+           {"OPTIONS", "/api/v1/apikeys", "GET, POST, HEAD"},
        }) {
     auto r = srv().Send(c.method, c.path, "{}", srv().admin_key);
     EXPECT_ERROR(r, 405, "METHOD_NOT_ALLOWED");

@@ -250,6 +250,9 @@ struct TestServerOptions {
   // NOTE: relaxed durability (no fsync per group) keeps the tier fast; crash durability is the store
   // tier's and the e2e tier's business, not the wire's.
   bool sync = false;
+  std::string public_url;        // --public-url
+  int head_timeout_seconds = 10;  // --head-timeout
+  size_t max_head_bytes = 32 * 1024;
 };
 
 // One running server over one fresh data dir, with these keys:
@@ -284,6 +287,9 @@ class TestServer {
     config.rate_limit_per_ip = options_.rate_limit_per_ip;
     config.access_log = false;
     config.version = "0.1.0-test";
+    config.public_url = options_.public_url;
+    config.head_timeout_seconds = options_.head_timeout_seconds;
+    config.max_head_bytes = options_.max_head_bytes;
     server_ = std::make_unique<ApiServer>(config, *services_, log_);
     auto bound = server_->Bind();
     if (!bound) throw std::runtime_error("cannot bind: " + bound.error().message);
