@@ -40,7 +40,7 @@ TEST_F(FoundationE2E, UnknownRouteIsJson404WithHeaders) {
 TEST_F(FoundationE2E, WrongMethodIs405WithAllow) {
   auto r = Curl({"-X", "DELETE", base_ + "/api/v1/health"});
   EXPECT_TRUE(IsEnvelope(r, 405, "METHOD_NOT_ALLOWED"));
-  EXPECT_EQ(r.Header("allow"), "GET");
+  EXPECT_EQ(r.Header("allow"), "GET, HEAD");
   auto put = Curl({"-X", "PUT", "-H", "X-Api-Key: " + key_, "-H", "Content-Type: application/json", "--data-binary",
                    "{}", base_ + kSystems});
   EXPECT_TRUE(IsEnvelope(put, 405, "METHOD_NOT_ALLOWED"));
