@@ -81,11 +81,17 @@ int RunServe(const ServeOptions& o) {
   auto app = OpenApp(store_options, fail);
   if (!app) return 1;
 
-  if (const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY"); infra && *infra) {
+  const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY");
+  if (infra && *infra) {
     if (auto st = app->core.keys.EnsureInfrastructureKey(infra); !st) {
       fail(st.error().message);
       return 2;
     }
+  }
+  // The API cannot remove the infrastructure key; unsetting (or changing) the variable does, here.
+  if (auto st = app->core.keys.RetireOtherInfrastructureKeys(infra ? infra : ""); !st) {
+    fail("cannot retire the previous infrastructure key: " + st.error().message);
+    return 1;
   }
   http::ServerConfig config = o.server;
   config.version = JIM_EDGE_VERSION;
