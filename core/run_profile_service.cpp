@@ -56,6 +56,34 @@ bool SetsFilePath(const std::optional<std::string>& file_path) { return file_pat
 
 }  // namespace
 
+std::string CanonicalCreateRequest(const CreateRunProfileInput& in) {
+  // Each field as "<tag>=" plus its length-prefixed value, or "<tag>-" when absent: no two inputs collide.
+  std::string out = "create-run-profile/1\n";
+  auto text = [&](char tag, const std::optional<std::string>& v) {
+    out += tag;
+    if (!v) {
+      out += "-\n";
+      return;
+    }
+    out += "=" + std::to_string(v->size()) + ":" + *v + "\n";
+  };
+  auto number = [&](char tag, const std::optional<int64_t>& v) {
+    text(tag, v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  };
+  text('n', in.name);
+  number('t', in.run_type ? std::optional<int64_t>(static_cast<int64_t>(*in.run_type)) : std::nullopt);
+  number('s', in.page_size);
+  number('p', in.partition_id);
+  text('f', in.file_path);
+  number('v', in.verify_import_content_hashes ? std::optional<int64_t>(*in.verify_import_content_hashes ? 1 : 0)
+                                              : std::nullopt);
+  for (const FieldError& e : in.parse_errors) {
+    text('e', e.field);
+    text('m', e.message);
+  }
+  return out;
+}
+
 RunProfileView RunProfileService::ViewOf(RunProfile profile, const std::optional<Partition>& partition) {
   RunProfileView view;
   view.targets_deselected_partition = TargetsDeselectedPartition(profile, partition);
