@@ -78,7 +78,7 @@ int RunServe(const ServeOptions& o) {
   store_options.data_dir = o.data_dir;
   store_options.sync = o.durability == "strict";
   store_options.min_free_bytes = o.min_free_mb << 20;
-  auto app = OpenApp(store_options, fail);
+  auto app = OpenApp(store_options, fail, [&](const std::string& what) { log.Warn(what); });
   if (!app) return 1;
 
   const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY");
