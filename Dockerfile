@@ -57,7 +57,7 @@ RUN apt-get update \
       --shell /usr/sbin/nologin jim \
  && mkdir -p /data \
  && chown jim:jim /data \
- && chmod 0750 /data
+ && chmod 0700 /data
 
 # All metadata comes before the binary, so a rebuild that only changes the binary commits one
 # layer (image layers are full copies under podman's vfs storage driver).

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "cmd/private_data_dir.h"
+
 namespace jim::cmd {
 
 void PrintFailure(const std::string& why) { std::cerr << "jim-edge: " << why << "\n"; }
@@ -12,7 +14,11 @@ void ReportFailure(http::Logger& log, const std::string& why) {
   log.Flush();
 }
 
-std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report) {
+void PrintWarning(const std::string& what) { std::cerr << "jim-edge: warning: " << what << "\n"; }
+
+std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report,
+                             const FailureReport& warn) {
+  if (auto warning = DataDirPermissionWarning(options.data_dir)) warn(*warning);
   auto opened = store::RocksCatalog::Open(options);
   if (!opened) {
     report(opened.error().message);

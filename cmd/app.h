@@ -34,7 +34,13 @@ void PrintFailure(const std::string& why);
 // the process wrote), flushed at once; with text logs PrintFailure.
 void ReportFailure(http::Logger& log, const std::string& why);
 
-// Opens the data dir for a subcommand; on failure reports one sentence and returns null.
-std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report = PrintFailure);
+// "jim-edge: warning: <what>" on stderr: how an offline command warns.
+void PrintWarning(const std::string& what);
+
+// Opens the data dir for a subcommand; on failure reports one sentence and returns null. A data dir that
+// exists and is open to other users gets one line through `warn` first (the process umask keeps what it
+// creates private).
+std::unique_ptr<App> OpenApp(const store::StoreOptions& options, const FailureReport& report = PrintFailure,
+                             const FailureReport& warn = PrintWarning);
 
 }  // namespace jim::cmd

@@ -9,6 +9,7 @@
 
 #include "cmd/app.h"
 #include "cmd/offline_commands.h"
+#include "cmd/private_data_dir.h"
 #include "cmd/serve.h"
 #include "http/logger.h"
 
@@ -108,6 +109,8 @@ bool WantsJsonLogs(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything is created: the data dir, RocksDB's files and backups are the owner's alone.
+  jim::cmd::MakeCreatedFilesPrivate();
   CLI::App app{"jim-edge: a self-contained appliance that speaks JIM's REST API for connector definitions,\n"
                "connected systems, partitions, run profiles, API keys and the audit trail."};
   app.require_subcommand(1);

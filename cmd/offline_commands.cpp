@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cmd/app.h"
+#include "cmd/private_data_dir.h"
 #include "store/backup.h"
 
 namespace jim::cmd {
@@ -109,6 +110,7 @@ int Restore(const std::string& from, const std::string& data_dir, bool force) {
     PrintFailure(st.error().message);
     return 1;
   }
+  if (auto warning = DataDirPermissionWarning(data_dir)) PrintWarning(*warning);
   std::cerr << "Restored " << from << " into " << data_dir << ".\n";
   return 0;
 }

@@ -97,14 +97,20 @@ int RunServe(const ServeOptions& o) {
   store_options.data_dir = o.data_dir;
   store_options.sync = o.durability == "strict";
   store_options.min_free_bytes = o.min_free_mb << 20;
-  auto app = OpenApp(store_options, fail);
+  auto app = OpenApp(store_options, fail, [&](const std::string& what) { log.Warn(what); });
   if (!app) return 1;
 
-  if (const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY"); infra && *infra) {
+  const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY");
+  if (infra && *infra) {
     if (auto st = app->core.keys.EnsureInfrastructureKey(infra); !st) {
       fail(st.error().message);
       return 2;
     }
+  }
+  // The API cannot remove the infrastructure key; unsetting (or changing) the variable does, here.
+  if (auto st = app->core.keys.RetireOtherInfrastructureKeys(infra ? infra : ""); !st) {
+    fail("cannot retire the previous infrastructure key: " + st.error().message);
+    return 1;
   }
   const rlim_t open_files = RaiseOpenFileLimit();
   http::ServerConfig config = o.server;

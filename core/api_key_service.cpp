@@ -25,6 +25,33 @@ std::optional<std::vector<int>> ValidRoles(const std::optional<std::vector<int64
   return roles;
 }
 
+// A key that can administer now: what "at least one Administrator remains" counts. Expiry as Authenticate
+// reads it (a key is refused only after its expiry instant).
+bool CanAdminister(const ApiKey& key, Millis now) {
+  return key.enabled && key.IsAdministrator() && (!key.expires_at || *key.expires_at >= now);
+}
+
+// Inside the write that changes or removes `changed_id`: the rule holds against every racing key write,
+// because the bodies are serialised and this reads the group's earlier writes too.
+bool AnotherAdministratorRemains(Transaction& tx, std::string_view changed_id, Millis now) {
+  for (const ApiKey& key : tx.ListApiKeys())
+    if (key.id != changed_id && CanAdminister(key, now)) return true;
+  return false;
+}
+
+Error LastAdministrator(std::string_view action) {
+  return MakeError(ErrorCode::kConflict,
+                   "Cannot " + std::string(action) +
+                       " the last enabled, unexpired API key with the Administrator role; create or enable another "
+                       "Administrator key first.");
+}
+
+Error InfrastructureKeyProtected(std::string_view action) {
+  return MakeError(ErrorCode::kConflict,
+                   "The infrastructure key comes from JIM_INFRASTRUCTURE_API_KEY and cannot be " + std::string(action) +
+                       " through the API; unset the variable and restart jim-edge to remove it.");
+}
+
 }  // namespace
 
 std::vector<ApiKey> ApiKeyService::List() {
@@ -60,7 +87,7 @@ Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name
   k.role_ids = std::move(roles);
   bool skipped = false;
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    if (only_if_no_keys && !ctx_.catalog.ListApiKeys().empty()) {
+    if (only_if_no_keys && !tx.ListApiKeys().empty()) {
       skipped = true;
       return OkStatus();
     }
@@ -100,6 +127,7 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
   if (!HasFieldError(errors, "roleIds")) roles = ValidRoles(in.role_ids, errors);
 
   ApiKey updated;
+  const Millis now = ctx_.clock.NowMillis();
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     auto key = tx.FindApiKey(id);
     if (!key) return KeyNotFound(id);
@@ -108,6 +136,14 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
     bool admin = std::find(roles->begin(), roles->end(), kAdministratorRoleId) != roles->end();
     if (key->id == actor.id && (!enabled || !admin))
       return MakeError(ErrorCode::kConflict, "An API key cannot disable itself or remove its own Administrator role.");
+    if (key->infrastructure && (!enabled || !admin || in.expires_at))
+      return InfrastructureKeyProtected("disabled, demoted or given an expiry");
+    ApiKey after = *key;
+    after.role_ids = *roles;
+    after.enabled = enabled;
+    after.expires_at = in.expires_at;
+    if (CanAdminister(*key, now) && !CanAdminister(after, now) && !AnotherAdministratorRemains(tx, key->id, now))
+      return LastAdministrator(!enabled ? "disable" : !admin ? "demote" : "expire");
     key->name = *in.name;
     key->description = in.description.value_or("");
     key->role_ids = std::move(*roles);
@@ -123,10 +159,13 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
 }
 
 Status ApiKeyService::Delete(const Actor& actor, std::string_view id) {
+  const Millis now = ctx_.clock.NowMillis();
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     auto key = tx.FindApiKey(id);
     if (!key) return KeyNotFound(id);
     if (key->id == actor.id) return MakeError(ErrorCode::kConflict, "An API key cannot delete itself.");
+    if (key->infrastructure) return InfrastructureKeyProtected("deleted");
+    if (CanAdminister(*key, now) && !AnotherAdministratorRemains(tx, key->id, now)) return LastAdministrator("delete");
     tx.DeleteApiKey(id);
     tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key->name, std::nullopt));
     return OkStatus();
@@ -169,6 +208,21 @@ Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
                   {kAdministratorRoleId}, std::nullopt, true, std::string(plaintext), false);
   if (!r && r.error().code != ErrorCode::kConflict) return r.error();
   return OkStatus();
+}
+
+Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_plaintext) {
+  const std::string keep = current_plaintext.empty() ? std::string() : Sha256Hex(current_plaintext);
+  auto retired = [&](const ApiKey& key) { return key.infrastructure && key.digest_hex != keep; };
+  auto keys = ctx_.catalog.ListApiKeys();
+  if (std::none_of(keys.begin(), keys.end(), retired)) return OkStatus();
+  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+    for (const ApiKey& key : tx.ListApiKeys()) {
+      if (!retired(key)) continue;
+      tx.DeleteApiKey(key.id);
+      tx.Record(MakeActivity(ctx_, kSystemActor, TargetType::kApiKey, OperationType::kDelete, key.name, std::nullopt));
+    }
+    return OkStatus();
+  });
 }
 
 Result<std::optional<std::string>> ApiKeyService::EnsureInitialKey() {

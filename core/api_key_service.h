@@ -55,6 +55,10 @@ class ApiKeyService {
 
   // Ensures the infrastructure key exists with the Administrator role (no-op when it does).
   Status EnsureInfrastructureKey(std::string_view plaintext);
+  // Deletes every infrastructure key but the one of `current_plaintext` (empty: the variable is unset), so
+  // an operator retires it by unsetting or changing JIM_INFRASTRUCTURE_API_KEY; the API cannot. No write
+  // when there is nothing to retire.
+  Status RetireOtherInfrastructureKeys(std::string_view current_plaintext);
   // When no key exists at all, creates an Administrator key and returns its plaintext (to be written to
   // the initial-api-key file); otherwise returns nullopt.
   Result<std::optional<std::string>> EnsureInitialKey();

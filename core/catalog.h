@@ -42,6 +42,12 @@ class Transaction {
   virtual std::optional<ApiKey> FindApiKey(std::string_view id) = 0;
   virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
   virtual std::optional<IdempotencyRecord> FindIdempotency(std::string_view key) = 0;
+  // Scans for the rules a write must keep across rows (the last administrator, capabilities that run
+  // profiles use). They see what the point reads see: committed state plus the group's earlier writes, so a
+  // rule checked here holds against every concurrent write. Small tables, or one system's profiles.
+  virtual std::vector<ApiKey> ListApiKeys() = 0;
+  virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
+  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
 
   // Ids are allocated monotonically and never reused, also across restarts and crashes.
   virtual Id AllocateId(IdKind kind) = 0;

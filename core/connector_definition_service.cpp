@@ -45,6 +45,49 @@ Error NameTaken(const std::string& name) {
   return MakeError(ErrorCode::kConflict, "A connector definition named '" + name + "' already exists.");
 }
 
+// What run profiles of systems using a definition rely on, counted inside the write that would take a
+// capability away, so a create racing the change is either counted here or refused by its own check.
+struct CapabilityUse {
+  int64_t full_import = 0, delta_import = 0, export_ = 0, partition = 0, file_path = 0;
+};
+
+CapabilityUse CountCapabilityUse(Transaction& tx, Id connector_id) {
+  CapabilityUse use;
+  if (!tx.IsConnectorInUse(connector_id)) return use;
+  for (const ConnectedSystem& cs : tx.ListConnectedSystems()) {
+    if (cs.connector_id != connector_id) continue;
+    for (const RunProfile& p : tx.ListRunProfiles(cs.id)) {
+      use.full_import += p.run_type == RunType::kFullImport;
+      use.delta_import += p.run_type == RunType::kDeltaImport;
+      use.export_ += p.run_type == RunType::kExport;
+      use.partition += p.partition_id.has_value();
+      use.file_path += p.file_path.has_value() && !p.file_path->empty();
+    }
+  }
+  return use;
+}
+
+// The capabilities `after` drops that profiles still use, as "<capability> (<n> <what>)" phrases.
+std::vector<std::string> CapabilitiesInUse(Transaction& tx, Id id, const Capabilities& before,
+                                           const Capabilities& after) {
+  const bool drops = (before.full_import && !after.full_import) || (before.delta_import && !after.delta_import) ||
+                     (before.export_ && !after.export_) || (before.partitions && !after.partitions) ||
+                     (before.file_paths && !after.file_paths);
+  if (!drops) return {};
+  const CapabilityUse use = CountCapabilityUse(tx, id);
+  std::vector<std::string> blocked;
+  auto check = [&](bool was, bool is, int64_t count, const char* capability, const char* what) {
+    if (was && !is && count > 0)
+      blocked.push_back(std::string(capability) + " (" + std::to_string(count) + " " + what + ")");
+  };
+  check(before.full_import, after.full_import, use.full_import, "supportsFullImport", "FullImport run profiles");
+  check(before.delta_import, after.delta_import, use.delta_import, "supportsDeltaImport", "DeltaImport run profiles");
+  check(before.export_, after.export_, use.export_, "supportsExport", "Export run profiles");
+  check(before.partitions, after.partitions, use.partition, "supportsPartitions", "run profiles targeting a partition");
+  check(before.file_paths, after.file_paths, use.file_path, "supportsFilePaths", "run profiles with a filePath");
+  return blocked;
+}
+
 }  // namespace
 
 ConnectorDefinitionView ConnectorDefinitionService::ViewOf(ConnectorDefinition def) {
@@ -167,7 +210,14 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Update(const Actor& 
       def->name = *name;
     }
     if (in.description) def->description = *in.description;
+    const Capabilities before = def->capabilities;
     Apply(in.capabilities, def->capabilities);
+    if (auto blocked = CapabilitiesInUse(tx, id, before, def->capabilities); !blocked.empty()) {
+      std::string list;
+      for (const auto& b : blocked) list += (list.empty() ? "" : ", ") + b;
+      return MakeError(ErrorCode::kConflict, "Cannot remove capabilities that run profiles use: " + list +
+                                                 ". Delete or change those run profiles first.");
+    }
     def->last_updated = ctx_.clock.NowMillis();
     tx.Put(*def);
     tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kUpdate, def->name,

@@ -40,7 +40,49 @@ void CheckCommonFields(const std::optional<int64_t>& page_size, const std::optio
   if (!HasFieldError(errors, "filePath")) CheckMaxLength("filePath", file_path, kMaxFilePathLength, errors);
 }
 
+// A custom definition's partitions and file paths are capabilities its run profiles rely on; checked in
+// the same write as the profile, so a definition change that drops them (which counts the profiles in its
+// own write) never misses one. Built-ins keep JIM's rule: a filePath is not checked against the connector.
+void CheckConnectorSupports(const std::optional<ConnectorDefinition>& connector, bool sets_partition,
+                            bool sets_file_path, FieldErrors& errors) {
+  if (!connector) return;
+  if (sets_partition && !connector->capabilities.partitions)
+    errors.push_back({"partitionId", "The connector '" + connector->name + "' does not support partitions."});
+  if (sets_file_path && !connector->built_in && !connector->capabilities.file_paths)
+    errors.push_back({"filePath", "The connector '" + connector->name + "' does not support file paths."});
+}
+
+bool SetsFilePath(const std::optional<std::string>& file_path) { return file_path && !file_path->empty(); }
+
 }  // namespace
+
+std::string CanonicalCreateRequest(const CreateRunProfileInput& in) {
+  // Each field as "<tag>=" plus its length-prefixed value, or "<tag>-" when absent: no two inputs collide.
+  std::string out = "create-run-profile/1\n";
+  auto text = [&](char tag, const std::optional<std::string>& v) {
+    out += tag;
+    if (!v) {
+      out += "-\n";
+      return;
+    }
+    out += "=" + std::to_string(v->size()) + ":" + *v + "\n";
+  };
+  auto number = [&](char tag, const std::optional<int64_t>& v) {
+    text(tag, v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  };
+  text('n', in.name);
+  number('t', in.run_type ? std::optional<int64_t>(static_cast<int64_t>(*in.run_type)) : std::nullopt);
+  number('s', in.page_size);
+  number('p', in.partition_id);
+  text('f', in.file_path);
+  number('v', in.verify_import_content_hashes ? std::optional<int64_t>(*in.verify_import_content_hashes ? 1 : 0)
+                                              : std::nullopt);
+  for (const FieldError& e : in.parse_errors) {
+    text('e', e.field);
+    text('m', e.message);
+  }
+  return out;
+}
 
 RunProfileView RunProfileService::ViewOf(RunProfile profile, const std::optional<Partition>& partition) {
   RunProfileView view;
@@ -108,6 +150,8 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
                                             (connector ? connector->name : std::string("unknown")) + "'."});
     }
     auto partition = CheckPartition(tx, cs_id, in.partition_id, rule_errors);
+    CheckConnectorSupports(connector, in.partition_id && !HasFieldError(rule_errors, "partitionId"),
+                           SetsFilePath(in.file_path), rule_errors);
     if (!rule_errors.empty()) return InvalidFields(std::move(rule_errors));
 
     RunProfile p;
@@ -154,6 +198,9 @@ Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, I
     if (!HasFieldError(all, "verifyImportContentHashes"))
       CheckVerifyFlag(in.verify_import_content_hashes, p->run_type, all);
     std::optional<Partition> partition = CheckPartition(tx, cs_id, in.partition_id, all);
+    CheckConnectorSupports(tx.FindConnectorDefinition(cs->connector_id),
+                           in.partition_id.has_value() && !HasFieldError(all, "partitionId"),
+                           SetsFilePath(in.file_path) && !HasFieldError(all, "filePath"), all);
     if (!all.empty()) return InvalidFields(std::move(all));
     if (in.if_match && !IfMatchMatches(*in.if_match, RunProfileETag(*p))) return PreconditionFailed();
 

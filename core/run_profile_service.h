@@ -27,6 +27,11 @@ struct CreateRunProfileInput {
   FieldErrors parse_errors;  // what the wire parser already rejected (wrong types, unknown names)
 };
 
+// The create request as the service sees it, in one canonical text: what an Idempotency-Key compares.
+// Two bodies that parse to the same fields (other whitespace, key order or property-name case, "500" for
+// 500) give the same text; any difference in a field, or in what the parser refused, gives another.
+std::string CanonicalCreateRequest(const CreateRunProfileInput& input);
+
 struct UpdateRunProfileInput {
   std::optional<std::string> name;
   std::optional<int64_t> page_size;
@@ -41,7 +46,7 @@ struct UpdateRunProfileInput {
 // a replay is exact and a crash can never keep the profile without its record or the other way round.
 struct IdempotencyInput {
   std::string key;           // already scoped to the caller and route
-  std::string request_hash;  // digest of the body
+  std::string request_hash;  // digest of CanonicalCreateRequest(input)
   // Renders the stored response for the new profile (status 201, body, location).
   std::function<IdempotencyRecord(const RunProfileView&)> render;
 };

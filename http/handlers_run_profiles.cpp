@@ -86,7 +86,8 @@ void CreateRunProfile(RequestContext& ctx) {
     idempotency.emplace();
     // Scoped to the caller and the route, so two callers (or two systems) never share a record.
     idempotency->key = core::Sha256Hex(ctx.key->id + "\n" + std::to_string(cs) + "\n" + *header);
-    idempotency->request_hash = core::Sha256Hex(ctx.req.body);
+    // The parsed request, not the bytes: a retry that re-serialised the same body is still the same request.
+    idempotency->request_hash = core::Sha256Hex(core::CanonicalCreateRequest(in));
     idempotency->render = [&ctx, cs](const core::RunProfileView& view) {
       core::IdempotencyRecord record;
       record.status = 201;

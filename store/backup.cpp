@@ -82,6 +82,16 @@ core::Status RestoreFrom(const std::string& backup_dir, const std::string& data_
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
   if (!ec) fs::copy(backup_dir, staging, fs::copy_options::recursive, ec);
+  // fs::copy keeps the backup's modes; a backup made before the data dir was private must not make the
+  // restored one readable by others.
+  if (!ec) {
+    fs::permissions(staging, fs::perms::owner_all, ec);
+    for (auto it = fs::recursive_directory_iterator(staging, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      fs::permissions(it->path(), it->is_directory() ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write,
+                      ec);
+    }
+  }
   if (ec) {
     fs::remove_all(staging, ec);
     return MakeError(ErrorCode::kUnavailable, "Cannot copy the backup into place: " + ec.message() + ".");

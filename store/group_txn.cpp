@@ -271,6 +271,39 @@ std::optional<core::IdempotencyRecord> GroupTransaction::FindIdempotency(std::st
   return DecodeOr<core::IdempotencyRecord>(k, *value, Corrupt);
 }
 
+std::vector<std::pair<std::string, std::string>> GroupTransaction::Collect(std::string_view prefix) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::string upper = keys::PrefixUpperBound(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(batch_.NewIteratorWithBase(db_->NewIterator(ro)));
+  for (it->Seek(S(prefix)); it->Valid() && it->key().starts_with(S(prefix)); it->Next())
+    rows.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) Fail("scan", prefix, it->status());
+  return rows;
+}
+
+template <class T>
+std::vector<T> GroupTransaction::CollectDecoded(std::string_view prefix) {
+  std::vector<T> out;
+  for (const auto& [key, value] : Collect(prefix)) {
+    out.emplace_back();
+    if (!codec::Decode(value, &out.back())) Corrupt(key);
+  }
+  return out;
+}
+
+std::vector<core::ApiKey> GroupTransaction::ListApiKeys() { return CollectDecoded<core::ApiKey>(keys::kApiKey); }
+
+std::vector<core::ConnectedSystem> GroupTransaction::ListConnectedSystems() {
+  return CollectDecoded<core::ConnectedSystem>(keys::kSystem);
+}
+
+std::vector<core::RunProfile> GroupTransaction::ListRunProfiles(core::Id connected_system_id) {
+  return CollectDecoded<core::RunProfile>(keys::RunProfilePrefix(connected_system_id).view());
+}
+
 // ---- counters and ids ------------------------------------------------------------------------------
 
 int64_t GroupTransaction::Counter(const std::string& key) const {
@@ -425,19 +458,7 @@ void GroupTransaction::DeleteConnectedSystem(core::Id id) {
   AddCounter(CounterKey(CounterKind::kConnectorUse, old->connector_id), -1);
 
   // Collect first, delete afterwards: the batch must not change under the iterator.
-  auto collect = [&](const keys::Key& prefix) {
-    std::vector<std::pair<std::string, std::string>> rows;
-    std::string upper = keys::PrefixUpperBound(prefix.view());
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(batch_.NewIteratorWithBase(db_->NewIterator(ro)));
-    for (it->Seek(S(prefix)); it->Valid() && it->key().starts_with(S(prefix)); it->Next())
-      rows.emplace_back(it->key().ToString(), it->value().ToString());
-    if (!it->status().ok()) Fail("scan", prefix.view(), it->status());
-    return rows;
-  };
-  for (const auto& [key, value] : collect(keys::PartitionPrefix(id))) {
+  for (const auto& [key, value] : Collect(keys::PartitionPrefix(id).view())) {
     core::Partition p;
     if (!codec::Decode(value, &p)) Corrupt(key);
     BatchDelete(key);
@@ -445,7 +466,7 @@ void GroupTransaction::DeleteConnectedSystem(core::Id id) {
     std::string pname = keys::PartitionNameKey(id, core::FoldName(p.name));
     if (FindName(pname) == p.id) BatchDelete(pname);
   }
-  for (const auto& [key, value] : collect(keys::RunProfilePrefix(id))) {
+  for (const auto& [key, value] : Collect(keys::RunProfilePrefix(id).view())) {
     core::Id rp = static_cast<core::Id>(keys::ReadBE64(key, key.size() - 8));
     BatchDelete(key);
     BatchDelete(keys::RunProfileOwnerKey(rp).view());

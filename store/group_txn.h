@@ -68,6 +68,9 @@ class GroupTransaction final : public core::Transaction {
   std::optional<core::ApiKey> FindApiKey(std::string_view id) override;
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
   std::optional<core::IdempotencyRecord> FindIdempotency(std::string_view key) override;
+  std::vector<core::ApiKey> ListApiKeys() override;
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override;
+  std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
   core::Id AllocateId(core::IdKind kind) override;
   void Put(const core::ConnectorDefinition& value) override;
   void Put(const core::ConnectedSystem& value) override;
@@ -90,6 +93,11 @@ class GroupTransaction final : public core::Transaction {
   // Batch, then RocksDB (for the uncached tables).
   std::optional<std::string> GetFromBatchAndDb(std::string_view key);
   std::optional<core::Id> FindName(const std::string& key);
+  // Every row under `prefix`, the group's batch over RocksDB, in key order. RocksDB holds every table
+  // (the cache only mirrors the small ones), and between groups the two agree.
+  std::vector<std::pair<std::string, std::string>> Collect(std::string_view prefix);
+  template <class T>
+  std::vector<T> CollectDecoded(std::string_view prefix);
   std::optional<core::Id> RunProfileOwner(core::Id id);
   bool MaybeInDb(size_t slot, core::Id id) const { return id <= group_start_[slot]; }
   void NoteExplicitId(size_t slot, core::Id id);

@@ -31,6 +31,9 @@ class NullTransaction final : public Transaction {
   std::optional<ApiKey> FindApiKey(std::string_view) override { return std::nullopt; }
   std::optional<ApiKey> FindApiKeyByDigest(std::string_view) override { return std::nullopt; }
   std::optional<IdempotencyRecord> FindIdempotency(std::string_view) override { return std::nullopt; }
+  std::vector<ApiKey> ListApiKeys() override { return {}; }
+  std::vector<ConnectedSystem> ListConnectedSystems() override { return {}; }
+  std::vector<RunProfile> ListRunProfiles(Id) override { return {}; }
   Id AllocateId(IdKind) override { return 1; }
   void Put(const ConnectorDefinition&) override {}
   void Put(const ConnectedSystem&) override {}

@@ -6,6 +6,14 @@ namespace {
 
 using core::ErrorCode;
 
+// The last enabled, unexpired Administrator key cannot be removed: tests that take one away keep another.
+void KeepAnotherAdministrator(core::ApiKeyService& keys, const core::Actor& actor) {
+  core::CreateApiKeyInput in;
+  in.name = "keeper";
+  in.role_ids = std::vector<int64_t>{core::kAdministratorRoleId};
+  ASSERT_TRUE(keys.Create(actor, in).ok());
+}
+
 TEST_F(ServiceTest, BuiltInsAreSeededOnceAndReconciled) {
   EXPECT_EQ(catalog.ListConnectorDefinitions().size(), 4u);
   ASSERT_TRUE(definitions.SeedBuiltIns().ok());  // idempotent
@@ -88,6 +96,7 @@ TEST_F(ServiceTest, ExpiredAndDisabledKeysAreRefused) {
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now).outcome, core::AuthOutcome::kOk);
   EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now + 1001).outcome, core::AuthOutcome::kExpired);
+  KeepAnotherAdministrator(keys, admin);
   core::UpdateApiKeyInput up;  // full replacement: no isEnabled means disabled
   up.name = "short";
   auto u = keys.Update(admin, k->key.id, up);
@@ -121,6 +130,8 @@ TEST_F(ServiceTest, KeyValidationAndSelfProtection) {
   up.role_ids = std::vector<int64_t>{1};
   up.is_enabled = false;
   EXPECT_EQ(keys.Update(self, me->key.id, up).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(keys.Delete(admin, me->key.id).error().code, ErrorCode::kConflict) << "the last administrator";
+  KeepAnotherAdministrator(keys, admin);
   EXPECT_TRUE(keys.Delete(admin, me->key.id).ok());
   EXPECT_EQ(keys.Get(me->key.id).error().code, ErrorCode::kNotFound);
 }

@@ -58,6 +58,22 @@ class MemoryTransaction final : public core::Transaction {
   std::optional<core::IdempotencyRecord> FindIdempotency(std::string_view key) override {
     return Find(s_.idempotency, std::string(key));
   }
+  std::vector<core::ApiKey> ListApiKeys() override {
+    std::vector<core::ApiKey> out;
+    for (auto& [id, k] : s_.keys) out.push_back(k);
+    return out;
+  }
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override {
+    std::vector<core::ConnectedSystem> out;
+    for (auto& [id, cs] : s_.systems) out.push_back(cs);
+    return out;
+  }
+  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
+    std::vector<core::RunProfile> out;
+    for (auto& [id, p] : s_.profiles)
+      if (p.connected_system_id == cs) out.push_back(p);
+    return out;
+  }
   core::Id AllocateId(core::IdKind kind) override { return ++s_.next_ids[kind]; }
   void Put(const core::ConnectorDefinition& v) override { s_.definitions[v.id] = v; }
   void Put(const core::ConnectedSystem& v) override { s_.systems[v.id] = v; }
