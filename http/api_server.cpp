@@ -107,7 +107,6 @@ const char* ReasonPhrase(int status) {
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
-    case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
 }

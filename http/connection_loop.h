@@ -6,7 +6,7 @@
 //
 // Bounds it enforces itself: the head's size (431 the moment it is passed), the head's deadline (408),
 // the body's pace and deadline (408), the idle keep-alive timeout (closed silently), and every framing rule
-// of head_check.h (400/411/414/505). Each refusal is the contract's JSON error, then a half-close: the
+// of head_check.h (400/411/414). Each refusal is the contract's JSON error, then a half-close: the
 // loop keeps reading and dropping for a moment (a lingering close) so the client reads the answer
 // instead of a reset.
 #pragma once

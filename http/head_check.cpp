@@ -187,9 +187,8 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
   if (version == "HTTP/1.0") {
     http10 = true;
   } else if (version != "HTTP/1.1") {
-    if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[6] == '.')
-      return Reject(505, "HTTP_VERSION_NOT_SUPPORTED", "Only HTTP/1.1 and HTTP/1.0 are supported.");
-    return BadRequest("The request line is malformed.");
+    // 400 rather than 505: a client's mistake is never answered with a 5xx here.
+    return BadRequest("The request line is malformed: only HTTP/1.1 and HTTP/1.0 are supported.");
   }
 
   std::string_view target_authority;

@@ -134,7 +134,7 @@ TEST(HeadCheckTest, RequestTargets) {
   ExpectRejected("GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400, "asterisk on GET");
   ExpectRejected("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", 414, "long target");
   ExpectRejected("GET /" + std::string(9000, 'a'), 414, "long target, still arriving");
-  ExpectRejected("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "version");
+  ExpectRejected("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 400, "version");
   ExpectRejected("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "two spaces");
   ExpectRejected("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "space in target");
 }
