@@ -166,7 +166,12 @@ void ConnectionLoop::TakeHandoffs() {
       c.phase = c.Pending().empty() ? ConnectionPhase::kIdle : ConnectionPhase::kHead;
       c.deadline = Clock::now() + std::chrono::milliseconds(c.phase == ConnectionPhase::kIdle ? limits_.idle_timeout_ms
                                                                                                : limits_.head_timeout_ms);
-      Advance(c);
+      // A worker may have left decrypted bytes in the TLS session, which the socket will not signal.
+      if (c.ssl) {
+        ReadAvailable(c);
+      } else {
+        Advance(c);
+      }
     }
   }
 }
@@ -259,11 +264,14 @@ void ConnectionLoop::ReadAvailable(Connection& c) {
   size_t budget = kReadBudget;
   bool eof = false;
   short want = POLLIN;
-  while (budget > 0) {
-    ssize_t n = ReceiveSome(c, scratch_.data(), std::min(budget, scratch_.size()), want);
+  // Caution: decrypted bytes that TLS holds (SSL_pending) do not make the socket readable again, so they
+  // are always taken, whatever the budget.
+  while (budget > 0 || (c.ssl && SSL_pending(c.ssl) > 0)) {
+    const size_t ask = budget > 0 ? std::min(budget, scratch_.size()) : scratch_.size();
+    ssize_t n = ReceiveSome(c, scratch_.data(), ask, want);
     if (n > 0) {
       c.in.append(scratch_.data(), static_cast<size_t>(n));
-      budget -= static_cast<size_t>(n);
+      budget -= std::min(budget, static_cast<size_t>(n));
       continue;
     }
     if (n == 0) eof = true;
