@@ -40,6 +40,9 @@ void GetRunProfile(RequestContext& ctx);
 void CreateRunProfile(RequestContext& ctx);
 void UpdateRunProfile(RequestContext& ctx);
 void DeleteRunProfile(RequestContext& ctx);
+// Run-profile sets (handlers_run_profile_sets.cpp)
+void ApplyRunProfileSet(RequestContext& ctx);
+void ExportRunProfileSet(RequestContext& ctx);  // GET .../run-profiles?format=set
 
 // API keys and activities (handlers_security.cpp)
 void ListApiKeys(RequestContext& ctx);

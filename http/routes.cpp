@@ -41,6 +41,7 @@ void RegisterRoutes(Router& r) {
 
   r.Add({"GET", rp, kAdministrator, h::ListRunProfiles});
   r.Add({"POST", rp, kAdministrator, h::CreateRunProfile});
+  r.Add({"PUT", rp, kAdministrator, h::ApplyRunProfileSet});
   r.Add({"GET", rp + "/{int}", kAdministrator, h::GetRunProfile});
   r.Add({"PUT", rp + "/{int}", kAdministrator, h::UpdateRunProfile});
   r.Add({"DELETE", rp + "/{int}", kAdministrator, h::DeleteRunProfile});

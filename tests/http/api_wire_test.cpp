@@ -96,7 +96,7 @@ TEST_F(WireTest, WrongMethodOnKnownPathAnswers405WithAllow) {
            {"POST", TestServer::SystemPath(1), "GET, PUT, DELETE"},
            {"POST", "/api/v1/health", "GET"},
            {"DELETE", "/api/v1/userinfo", "GET"},
-           {"PUT", TestServer::ProfilesPath(1), "GET, POST"},
+           {"PATCH", TestServer::ProfilesPath(1), "GET, POST, PUT"},
            {"POST", TestServer::ProfilePath(1, 1), "GET, PUT, DELETE"},
            {"GET", TestServer::PartitionPath(1, 1), "PUT, DELETE"},
            {"OPTIONS", "/api/v1/apikeys", "GET, POST"},
