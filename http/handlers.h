@@ -33,6 +33,7 @@ void ListPartitions(RequestContext& ctx);
 void CreatePartition(RequestContext& ctx);
 void UpdatePartition(RequestContext& ctx);
 void DeletePartition(RequestContext& ctx);
+void ListSystemCapabilities(RequestContext& ctx);  // handlers_capabilities.cpp
 
 // Run profiles (handlers_run_profiles.cpp)
 void ListRunProfiles(RequestContext& ctx);

@@ -33,6 +33,7 @@ void RegisterRoutes(Router& r) {
   r.Add({"GET", cs + "/{int}", kAdministrator, h::GetSystem});
   r.Add({"PUT", cs + "/{int}", kAdministrator, h::UpdateSystem});
   r.Add({"DELETE", cs + "/{int}", kAdministrator, h::DeleteSystem});
+  r.Add({"GET", cs + "/{int}/capabilities", kAdministrator, h::ListSystemCapabilities});
 
   r.Add({"GET", pt, kAdministrator, h::ListPartitions});
   r.Add({"POST", pt, kAdministrator, h::CreatePartition});

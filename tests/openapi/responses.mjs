@@ -385,6 +385,8 @@ async function scenario() {
   await call('POST', rps, 201, { body: { name: 'Export', runType: 'Export' } });
   await call('PUT', rps, 409, { body: standard });
   await call('GET', `${rps}?format=csv`, 400);
+  await call('GET', `${CS}/${setSystem.json?.id}/capabilities`, 200);
+  await call('GET', `${CS}/999/capabilities`, 404);
   const reasoned = await call('POST', rps, 201, { body: { name: 'Reasoned', runType: 'Export', changeReason: 'CHG-1' } });
   await call('PUT', `${rps}/${reasoned.json?.id}`, 200, { body: { pageSize: 7, changeReason: 'CHG-2' } });
   await call('DELETE', `${rps}/${reasoned.json?.id}?changeReason=${'r'.repeat(2001)}`, 400);
