@@ -679,3 +679,18 @@ Describe 'Run-profile sets (Export-JIMRunProfileSet, Sync-JIMRunProfileSet)' -Sk
         @(Get-JIMRunProfile -ConnectedSystemId $script:SetSystem.id).Count | Should -Be 2
     }
 }
+
+Describe '-ChangeReason on New-, Set- and Remove-JIMRunProfile' -Skip:$script:NoServer {
+    BeforeAll { Connect-Test }
+
+    It 'keeps each reason on the activity of its change' {
+        $rp = New-JIMRunProfile -ConnectedSystemId 1 -Name 'Reasoned' -RunType Export -ChangeReason 'CHG-1' -PassThru -ErrorAction Stop
+        (Get-JIMActivity -PageSize 1).changeReason | Should -Be 'CHG-1'
+        Set-JIMRunProfile -ConnectedSystemId 1 -RunProfileId $rp.id -PageSize 42 -ChangeReason 'CHG-2 & more' -ErrorAction Stop
+        (Get-JIMActivity -PageSize 1).changeReason | Should -Be 'CHG-2 & more'
+        Remove-JIMRunProfile -ConnectedSystemId 1 -RunProfileId $rp.id -ChangeReason 'retired: CHG-3?' -Force -ErrorAction Stop
+        $deleted = Get-JIMActivity -PageSize 1
+        $deleted.targetOperationType | Should -Be 'Delete'
+        $deleted.changeReason | Should -Be 'retired: CHG-3?'
+    }
+}
