@@ -39,6 +39,8 @@ class Transaction {
   virtual std::optional<Partition> FindPartition(Id id) = 0;
   virtual std::optional<Id> FindPartitionIdByName(Id connected_system_id, std::string_view folded_name) = 0;
   virtual std::optional<RunProfile> FindRunProfile(Id id) = 0;
+  // The system's run profiles in id order, as this transaction sees them (for run-profile sets).
+  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;
   virtual std::optional<ApiKey> FindApiKey(std::string_view id) = 0;
   virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
   virtual std::optional<IdempotencyRecord> FindIdempotency(std::string_view key) = 0;

@@ -129,6 +129,7 @@ struct Activity {
   std::string initiated_by_name;
   std::optional<Id> connected_system_id;
   std::optional<Id> run_profile_id;
+  std::optional<std::string> change_reason;  // why, as the client said (at most 2,000 characters)
   bool operator==(const Activity&) const = default;
 };
 

@@ -35,9 +35,11 @@ std::optional<Partition> CheckPartition(Transaction& tx, Id cs, std::optional<in
 }
 
 void CheckCommonFields(const std::optional<int64_t>& page_size, const std::optional<std::string>& file_path,
-                       FieldErrors& errors) {
+                       const std::optional<std::string>& change_reason, FieldErrors& errors) {
   if (!HasFieldError(errors, "pageSize")) CheckPageSize("pageSize", page_size, errors);
   if (!HasFieldError(errors, "filePath")) CheckMaxLength("filePath", file_path, kMaxFilePathLength, errors);
+  if (!HasFieldError(errors, "changeReason"))
+    CheckMaxLength("changeReason", change_reason, kMaxChangeReasonLength, errors);
 }
 
 // A custom definition's partitions and file paths are capabilities its run profiles rely on; checked in
@@ -122,7 +124,7 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
   if (!HasFieldError(errors, "name")) CheckRequiredName("name", in.name, errors);
   if (!HasFieldError(errors, "runType") && !in.run_type)
     errors.push_back({"runType", std::string("is required; must be one of: ") + kRunTypeNamesList + "."});
-  CheckCommonFields(in.page_size, in.file_path, errors);
+  CheckCommonFields(in.page_size, in.file_path, in.change_reason, errors);
   if (in.run_type && !HasFieldError(errors, "verifyImportContentHashes"))
     CheckVerifyFlag(in.verify_import_content_hashes, *in.run_type, errors);
 
@@ -167,7 +169,7 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
     p.created = p.last_updated = now;
     tx.Put(p);
     tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kCreate, p.name,
-                           cs->name, cs_id, p.id));
+                           cs->name, cs_id, p.id, in.change_reason));
     outcome.view = ViewOf(std::move(p), partition);
     if (idempotency) {
       IdempotencyRecord record = idempotency->render(outcome.view);
@@ -186,7 +188,7 @@ Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, I
                                                  const UpdateRunProfileInput& in) {
   FieldErrors errors = in.parse_errors;
   if (!HasFieldError(errors, "name")) CheckOptionalName("name", in.name, errors);
-  CheckCommonFields(in.page_size, in.file_path, errors);
+  CheckCommonFields(in.page_size, in.file_path, in.change_reason, errors);
 
   RunProfileView result;
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
@@ -216,7 +218,7 @@ Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, I
     if (!in.partition_id && p->partition_id) partition = tx.FindPartition(*p->partition_id);
     tx.Put(*p);
     tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kUpdate, p->name,
-                           cs->name, cs_id, p->id));
+                           cs->name, cs_id, p->id, in.change_reason));
     result = ViewOf(std::move(*p), partition);
     return OkStatus();
   });
@@ -224,16 +226,20 @@ Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, I
   return result;
 }
 
-Status RunProfileService::Delete(const Actor& actor, Id cs_id, Id rp_id, const std::optional<std::string>& if_match) {
+Status RunProfileService::Delete(const Actor& actor, Id cs_id, Id rp_id, const std::optional<std::string>& if_match,
+                                 const std::optional<std::string>& change_reason) {
+  FieldErrors errors;
+  CheckMaxLength("changeReason", change_reason, kMaxChangeReasonLength, errors);
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     auto cs = tx.FindConnectedSystem(cs_id);
     if (!cs) return ConnectedSystemNotFound(cs_id);
     auto p = tx.FindRunProfile(rp_id);
     if (!p || p->connected_system_id != cs_id) return RunProfileNotFound(cs_id, rp_id);
+    if (!errors.empty()) return InvalidFields(errors);
     if (if_match && !IfMatchMatches(*if_match, RunProfileETag(*p))) return PreconditionFailed();
     tx.DeleteRunProfile(rp_id);
     tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kDelete, p->name,
-                           cs->name, cs_id, p->id));
+                           cs->name, cs_id, p->id, change_reason));
     return OkStatus();
   });
 }

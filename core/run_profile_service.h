@@ -10,6 +10,9 @@
 
 namespace jim::core {
 
+// The longest change reason, as JIM allows (UTF-16 code units).
+inline constexpr size_t kMaxChangeReasonLength = 2'000;
+
 // A run profile as clients see it: with its partition's name and the deselected-partition flag.
 struct RunProfileView {
   RunProfile profile;
@@ -24,6 +27,7 @@ struct CreateRunProfileInput {
   std::optional<int64_t> partition_id;
   std::optional<std::string> file_path;
   std::optional<bool> verify_import_content_hashes;
+  std::optional<std::string> change_reason;  // beyond JIM; kept on the activity
   FieldErrors parse_errors;  // what the wire parser already rejected (wrong types, unknown names)
 };
 
@@ -38,6 +42,7 @@ struct UpdateRunProfileInput {
   std::optional<int64_t> partition_id;
   std::optional<std::string> file_path;  // "" clears it
   std::optional<bool> verify_import_content_hashes;
+  std::optional<std::string> change_reason;
   FieldErrors parse_errors;
   std::optional<std::string> if_match;
 };
@@ -68,7 +73,8 @@ class RunProfileService {
   Result<RunProfileView> Update(const Actor& actor, Id connected_system_id, Id run_profile_id,
                                 const UpdateRunProfileInput& input);
   Status Delete(const Actor& actor, Id connected_system_id, Id run_profile_id,
-                const std::optional<std::string>& if_match);
+                const std::optional<std::string>& if_match,
+                const std::optional<std::string>& change_reason = std::nullopt);
 
  private:
   RunProfileView ViewOf(RunProfile profile, const std::optional<Partition>& partition);

@@ -6,7 +6,8 @@ namespace jim::core {
 
 Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target, OperationType op,
                       std::string target_name, std::optional<std::string> target_context,
-                      std::optional<Id> connected_system_id, std::optional<Id> run_profile_id) {
+                      std::optional<Id> connected_system_id, std::optional<Id> run_profile_id,
+                      std::optional<std::string> change_reason) {
   Activity a;
   a.created = ctx.clock.NowMillis();
   // Time-ordered: the store's actx/<id> index then grows at its tail (see store/rocks_catalog.cpp).
@@ -20,6 +21,7 @@ Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target
   a.initiated_by_name = actor.name;
   a.connected_system_id = connected_system_id;
   a.run_profile_id = run_profile_id;
+  a.change_reason = std::move(change_reason);
   return a;
 }
 

@@ -19,7 +19,8 @@ struct ServiceContext {
 Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target, OperationType op,
                       std::string target_name, std::optional<std::string> target_context,
                       std::optional<Id> connected_system_id = std::nullopt,
-                      std::optional<Id> run_profile_id = std::nullopt);
+                      std::optional<Id> run_profile_id = std::nullopt,
+                      std::optional<std::string> change_reason = std::nullopt);
 
 Error NotFoundError(std::string message);
 Error ConnectedSystemNotFound(Id id);

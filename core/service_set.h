@@ -8,6 +8,7 @@
 #include "core/connected_system_service.h"
 #include "core/connector_definition_service.h"
 #include "core/run_profile_service.h"
+#include "core/run_profile_set_service.h"
 #include "core/service_context.h"
 
 namespace jim::core {
@@ -22,6 +23,7 @@ struct ServiceSet {
   ConnectorDefinitionService definitions{ctx};
   ConnectedSystemService systems{ctx};
   RunProfileService profiles{ctx};
+  RunProfileSetService profile_sets{ctx};
   ApiKeyService keys{ctx};
   ActivityService activities{ctx};
 };

@@ -27,11 +27,12 @@ struct Services {
   core::ApiKeyService& keys;
   core::ActivityService& activities;
   const StoreCounters* store_counters = nullptr;  // from a MeteredCatalog, for /metrics
+  core::RunProfileSetService* profile_sets = nullptr;  // run-profile sets (handlers_run_profile_sets.cpp)
 
   // The handlers' view of a service set: its context's catalog, clock and entropy, and its services.
   static Services Over(core::ServiceSet& set, const StoreCounters* store_counters = nullptr) {
     return {set.ctx.catalog, set.ctx.clock, set.ctx.entropy, set.definitions, set.systems,
-            set.profiles,    set.keys,      set.activities,  store_counters};
+            set.profiles,    set.keys,      set.activities,  store_counters, &set.profile_sets};
   }
 };
 

@@ -33,6 +33,7 @@ void ListPartitions(RequestContext& ctx);
 void CreatePartition(RequestContext& ctx);
 void UpdatePartition(RequestContext& ctx);
 void DeletePartition(RequestContext& ctx);
+void ListSystemCapabilities(RequestContext& ctx);  // handlers_capabilities.cpp
 
 // Run profiles (handlers_run_profiles.cpp)
 void ListRunProfiles(RequestContext& ctx);
@@ -40,6 +41,9 @@ void GetRunProfile(RequestContext& ctx);
 void CreateRunProfile(RequestContext& ctx);
 void UpdateRunProfile(RequestContext& ctx);
 void DeleteRunProfile(RequestContext& ctx);
+// Run-profile sets (handlers_run_profile_sets.cpp)
+void ApplyRunProfileSet(RequestContext& ctx);
+void ExportRunProfileSet(RequestContext& ctx);  // GET .../run-profiles?format=set
 
 // API keys and activities (handlers_security.cpp)
 void ListApiKeys(RequestContext& ctx);

@@ -47,6 +47,7 @@ uint64_t RenderedVersion(RequestContext& ctx, core::Id cs) {
 }  // namespace
 
 void ListRunProfiles(RequestContext& ctx) {
+  if (QueryParam(ctx, "format")) return ExportRunProfileSet(ctx);
   const core::Id cs = ctx.id(0);
   const uint64_t version = RenderedVersion(ctx, cs);
   if (version != 0) {
@@ -118,7 +119,8 @@ void UpdateRunProfile(RequestContext& ctx) {
 }
 
 void DeleteRunProfile(RequestContext& ctx) {
-  SendNoContent(ctx, ctx.services.profiles.Delete(ctx.actor, ctx.id(0), ctx.id(1), OptionalHeader(ctx, "If-Match")));
+  SendNoContent(ctx, ctx.services.profiles.Delete(ctx.actor, ctx.id(0), ctx.id(1), OptionalHeader(ctx, "If-Match"),
+                                                  QueryParam(ctx, "changeReason")));
 }
 
 }  // namespace jim::http::handlers

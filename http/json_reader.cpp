@@ -117,6 +117,20 @@ size_t FindRootObjectEnd(std::string_view s) {
   return std::string_view::npos;
 }
 
+void ResetOutput(const ObjectReader::FieldSpec& field) {
+  switch (field.kind) {
+    case ObjectReader::Kind::kString: static_cast<std::optional<std::string>*>(field.out)->reset(); break;
+    case ObjectReader::Kind::kInteger: static_cast<std::optional<int64_t>*>(field.out)->reset(); break;
+    case ObjectReader::Kind::kBool: static_cast<std::optional<bool>*>(field.out)->reset(); break;
+    case ObjectReader::Kind::kEnum: static_cast<std::optional<int>*>(field.out)->reset(); break;
+    case ObjectReader::Kind::kIntegerArray:
+      static_cast<std::optional<std::vector<int64_t>>*>(field.out)->reset();
+      break;
+    case ObjectReader::Kind::kTimestamp: static_cast<std::optional<core::Millis>*>(field.out)->reset(); break;
+    case ObjectReader::Kind::kObjectArray: static_cast<std::optional<size_t>*>(field.out)->reset(); break;
+  }
+}
+
 // One Parse() call: the registered fields, the errors so far and the body-level error, if any.
 class Pass {
  public:
@@ -134,7 +148,7 @@ class Pass {
   }
   bool FailJson() { return Fail(kMsgInvalidJson); }
   void AddFieldError(std::string_view field, std::string message) {
-    errors_.push_back(core::FieldError{std::string(field), std::move(message)});
+    sink_->push_back(core::FieldError{std::string(field), std::move(message)});
   }
 
   bool Consume(od::value& v, int depth);
@@ -143,6 +157,9 @@ class Pass {
   // was an integer.
   bool ReadInteger(od::value& v, int64_t* out, bool* ok);
   bool ReadField(const Field& field, od::value& v);
+  bool ReadObjectArray(const Field& field, od::value& v);
+  // Reads the members of `object` into `fields`; false only for a body error.
+  bool ReadMembers(od::object& object, const std::vector<Field>& fields);
   core::FieldErrors BodyError() {
     core::FieldErrors out;
     out.push_back(core::FieldError{std::string(kBodyField), std::string(body_error_)});
@@ -151,6 +168,7 @@ class Pass {
 
   const std::vector<Field>& fields_;
   core::FieldErrors errors_;
+  core::FieldErrors* sink_ = &errors_;  // where field errors go: the root's, or an array element's
   std::string_view body_error_;
 };
 
@@ -334,8 +352,81 @@ bool Pass::ReadField(const Field& field, od::value& v) {
       }
       return true;
     }
+    case ObjectReader::Kind::kObjectArray:
+      return ReadObjectArray(field, v);
   }
   return FailJson();
+}
+
+bool Pass::ReadObjectArray(const Field& field, od::value& v) {
+  od::json_type type;
+  if (v.type().get(type) != simdjson::SUCCESS) return FailJson();
+  if (type != od::json_type::array) {
+    if (!Consume(v, 1)) return false;
+    AddFieldError(field.name, "must be an array of objects");
+    return true;
+  }
+  od::array array;
+  if (v.get_array().get(array) != simdjson::SUCCESS) return FailJson();
+  size_t index = 0;
+  for (auto element_result : array) {
+    od::value element;
+    if (std::move(element_result).get(element) != simdjson::SUCCESS) return FailJson();
+    for (const Field& f : field.element->fields()) ResetOutput(f);
+    field.element_errors->clear();
+    od::json_type element_type;
+    if (element.type().get(element_type) != simdjson::SUCCESS) return FailJson();
+    const bool is_object = element_type == od::json_type::object;
+    if (is_object) {
+      od::object object;
+      if (element.get_object().get(object) != simdjson::SUCCESS) return FailJson();
+      core::FieldErrors* outer = sink_;
+      sink_ = field.element_errors;
+      const bool ok = ReadMembers(object, field.element->fields());
+      sink_ = outer;
+      if (!ok) return false;
+    } else if (!Consume(element, 2)) {
+      return false;
+    }
+    field.element_done(index++, is_object);
+  }
+  *static_cast<std::optional<size_t>*>(field.out) = index;
+  return true;
+}
+
+bool Pass::ReadMembers(od::object& object, const std::vector<Field>& fields) {
+  // Duplicates are found among registered fields by index, among unknown keys by their folded name.
+  std::vector<uint8_t> seen(fields.size(), 0);
+  std::unordered_map<std::string, bool> unknown_seen;  // folded key -> duplicate already reported
+  for (auto field_result : object) {
+    od::field member;
+    std::string_view key;
+    if (std::move(field_result).get(member) != simdjson::SUCCESS) return FailJson();
+    if (member.unescaped_key().get(key) != simdjson::SUCCESS) return FailJson();
+    size_t index = 0;
+    while (index < fields.size() && !EqualsFold(fields[index].name, key)) ++index;
+
+    bool ok = true;
+    if (index == fields.size()) {
+      std::string folded(key);
+      for (char& c : folded) c = FoldAscii(c);
+      auto [it, inserted] = unknown_seen.try_emplace(std::move(folded), false);
+      if (!inserted && !it->second) {
+        it->second = true;
+        AddFieldError(it->first, std::string(kMsgDuplicate));
+      }
+      ok = Consume(member.value(), 1);
+    } else if (seen[index] != 0) {
+      if (seen[index] == 1) AddFieldError(fields[index].name, std::string(kMsgDuplicate));
+      seen[index] = 2;
+      ok = Consume(member.value(), 1);
+    } else {
+      seen[index] = 1;
+      ok = ReadField(fields[index], member.value());
+    }
+    if (!ok) return false;
+  }
+  return true;
 }
 
 core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailing) {
@@ -378,42 +469,9 @@ core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailin
     return BodyError();
   }
 
-  // Duplicates are found among registered fields by index, among unknown keys by their folded name.
-  std::vector<uint8_t> seen(fields_.size(), 0);
-  std::unordered_map<std::string, bool> unknown_seen;  // folded key -> duplicate already reported
-  for (auto field_result : object) {
-    od::field member;
-    std::string_view key;
-    if (std::move(field_result).get(member) != simdjson::SUCCESS) {
-      Fail(kMsgInvalidJson);
-      return BodyError();
-    }
-    if (member.unescaped_key().get(key) != simdjson::SUCCESS) {
-      Fail(kMsgInvalidJson);
-      return BodyError();
-    }
-    size_t index = 0;
-    while (index < fields_.size() && !EqualsFold(fields_[index].name, key)) ++index;
-
-    bool ok = true;
-    if (index == fields_.size()) {
-      std::string folded(key);
-      for (char& c : folded) c = FoldAscii(c);
-      auto [it, inserted] = unknown_seen.try_emplace(std::move(folded), false);
-      if (!inserted && !it->second) {
-        it->second = true;
-        AddFieldError(it->first, std::string(kMsgDuplicate));
-      }
-      ok = Consume(member.value(), 1);
-    } else if (seen[index] != 0) {
-      if (seen[index] == 1) AddFieldError(fields_[index].name, std::string(kMsgDuplicate));
-      seen[index] = 2;
-      ok = Consume(member.value(), 1);
-    } else {
-      seen[index] = 1;
-      ok = ReadField(fields_[index], member.value());
-    }
-    if (!ok) return BodyError();
+  if (!ReadMembers(object, fields_)) {
+    if (!failed()) Fail(kMsgInvalidJson);
+    return BodyError();
   }
 
   // simdjson 3.0.1 has no at_end(): a token left after the root object is trailing content
@@ -426,50 +484,43 @@ core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailin
   return std::move(errors_);
 }
 
-void ResetOutput(const ObjectReader::FieldSpec& field) {
-  switch (field.kind) {
-    case ObjectReader::Kind::kString: static_cast<std::optional<std::string>*>(field.out)->reset(); break;
-    case ObjectReader::Kind::kInteger: static_cast<std::optional<int64_t>*>(field.out)->reset(); break;
-    case ObjectReader::Kind::kBool: static_cast<std::optional<bool>*>(field.out)->reset(); break;
-    case ObjectReader::Kind::kEnum: static_cast<std::optional<int>*>(field.out)->reset(); break;
-    case ObjectReader::Kind::kIntegerArray:
-      static_cast<std::optional<std::vector<int64_t>>*>(field.out)->reset();
-      break;
-    case ObjectReader::Kind::kTimestamp: static_cast<std::optional<core::Millis>*>(field.out)->reset(); break;
-  }
-}
-
 }  // namespace
 
 ObjectReader& ObjectReader::String(std::string_view name, std::optional<std::string>* out) {
-  fields_.push_back(FieldSpec{name, Kind::kString, out, {}, {}});
+  fields_.push_back(FieldSpec{name, Kind::kString, out, {}, {}, nullptr, nullptr, {}});
   return *this;
 }
 
 ObjectReader& ObjectReader::Integer(std::string_view name, std::optional<int64_t>* out) {
-  fields_.push_back(FieldSpec{name, Kind::kInteger, out, {}, {}});
+  fields_.push_back(FieldSpec{name, Kind::kInteger, out, {}, {}, nullptr, nullptr, {}});
   return *this;
 }
 
 ObjectReader& ObjectReader::Bool(std::string_view name, std::optional<bool>* out) {
-  fields_.push_back(FieldSpec{name, Kind::kBool, out, {}, {}});
+  fields_.push_back(FieldSpec{name, Kind::kBool, out, {}, {}, nullptr, nullptr, {}});
   return *this;
 }
 
 ObjectReader& ObjectReader::Enum(std::string_view name, std::optional<int>* out,
                                  std::function<std::optional<int>(std::string_view)> parse,
                                  std::string_view allowed) {
-  fields_.push_back(FieldSpec{name, Kind::kEnum, out, std::move(parse), allowed});
+  fields_.push_back(FieldSpec{name, Kind::kEnum, out, std::move(parse), allowed, nullptr, nullptr, {}});
   return *this;
 }
 
 ObjectReader& ObjectReader::IntegerArray(std::string_view name, std::optional<std::vector<int64_t>>* out) {
-  fields_.push_back(FieldSpec{name, Kind::kIntegerArray, out, {}, {}});
+  fields_.push_back(FieldSpec{name, Kind::kIntegerArray, out, {}, {}, nullptr, nullptr, {}});
   return *this;
 }
 
 ObjectReader& ObjectReader::Timestamp(std::string_view name, std::optional<core::Millis>* out) {
-  fields_.push_back(FieldSpec{name, Kind::kTimestamp, out, {}, {}});
+  fields_.push_back(FieldSpec{name, Kind::kTimestamp, out, {}, {}, nullptr, nullptr, {}});
+  return *this;
+}
+
+ObjectReader& ObjectReader::ObjectArray(std::string_view name, std::optional<size_t>* count, ObjectReader* element,
+                                        core::FieldErrors* element_errors, std::function<void(size_t, bool)> done) {
+  fields_.push_back(FieldSpec{name, Kind::kObjectArray, count, {}, {}, element, element_errors, std::move(done)});
   return *this;
 }
 

@@ -38,6 +38,12 @@ class ObjectReader {
                      std::function<std::optional<int>(std::string_view)> parse, std::string_view allowed);
   ObjectReader& IntegerArray(std::string_view name, std::optional<std::vector<int64_t>>* out);
   ObjectReader& Timestamp(std::string_view name, std::optional<core::Millis>* out);
+  // An array of objects, read one element at a time through `element`: before each element its outputs
+  // are reset and `element_errors` cleared; the element's field errors go there (unprefixed), and then
+  // `done(index, is_object)` takes them. Not an array: a field error under `name`. `*count` gets the
+  // number of elements. Element objects are read by the same rules as the root.
+  ObjectReader& ObjectArray(std::string_view name, std::optional<size_t>* count, ObjectReader* element,
+                            core::FieldErrors* element_errors, std::function<void(size_t, bool)> done);
 
   // Parses `body`. The string may be grown to hold simdjson's padding (no copy when its capacity
   // already allows). Returns every error found: a body-level error (key kBodyField) stops parsing and
@@ -49,14 +55,19 @@ class ObjectReader {
   bool body_failed() const { return body_failed_; }
 
   // Implementation detail (public only so the parsing code in the .cpp can see it).
-  enum class Kind { kString, kInteger, kBool, kEnum, kIntegerArray, kTimestamp };
+  enum class Kind { kString, kInteger, kBool, kEnum, kIntegerArray, kTimestamp, kObjectArray };
   struct FieldSpec {
     std::string_view name;
     Kind kind;
     void* out;
     std::function<std::optional<int>(std::string_view)> parse_enum;
     std::string_view allowed;
+    // kObjectArray only.
+    ObjectReader* element = nullptr;
+    core::FieldErrors* element_errors = nullptr;
+    std::function<void(size_t, bool)> element_done;
   };
+  const std::vector<FieldSpec>& fields() const { return fields_; }
 
  private:
   std::vector<FieldSpec> fields_;

@@ -33,6 +33,7 @@ void RegisterRoutes(Router& r) {
   r.Add({"GET", cs + "/{int}", kAdministrator, h::GetSystem});
   r.Add({"PUT", cs + "/{int}", kAdministrator, h::UpdateSystem});
   r.Add({"DELETE", cs + "/{int}", kAdministrator, h::DeleteSystem});
+  r.Add({"GET", cs + "/{int}/capabilities", kAdministrator, h::ListSystemCapabilities});
 
   r.Add({"GET", pt, kAdministrator, h::ListPartitions});
   r.Add({"POST", pt, kAdministrator, h::CreatePartition});
@@ -41,6 +42,7 @@ void RegisterRoutes(Router& r) {
 
   r.Add({"GET", rp, kAdministrator, h::ListRunProfiles});
   r.Add({"POST", rp, kAdministrator, h::CreateRunProfile});
+  r.Add({"PUT", rp, kAdministrator, h::ApplyRunProfileSet});
   r.Add({"GET", rp + "/{int}", kAdministrator, h::GetRunProfile});
   r.Add({"PUT", rp + "/{int}", kAdministrator, h::UpdateRunProfile});
   r.Add({"DELETE", rp + "/{int}", kAdministrator, h::DeleteRunProfile});

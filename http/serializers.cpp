@@ -145,6 +145,7 @@ void WriteActivity(JsonWriter& w, const core::Activity& a) {
   w.Field("initiatedByName", a.initiated_by_name);
   w.Key("connectedSystemId").OptionalInt(a.connected_system_id);
   w.Key("connectedSystemRunProfileId").OptionalInt(a.run_profile_id);
+  w.Key("changeReason").OptionalString(a.change_reason);
   w.EndObject();
 }
 

@@ -270,6 +270,9 @@ void Encode(const core::Activity& v, std::string* out) {
   w.Str(v.initiated_by_name);
   w.OptI64(v.connected_system_id);
   w.OptI64(v.run_profile_id);
+  // NOTE: appended only when present, so an activity without one is byte-for-byte what it was before
+  // change reasons existed, and those older values decode unchanged (no format version bump needed).
+  if (v.change_reason) w.OptStr(v.change_reason);
 }
 bool Decode(std::string_view in, core::Activity* v) {
   Reader r(in);
@@ -279,9 +282,12 @@ bool Decode(std::string_view in, core::Activity* v) {
   if (op < 1 || op > static_cast<uint8_t>(core::OperationType::kDelete)) return false;
   v->target_type = static_cast<core::TargetType>(target);
   v->operation = static_cast<core::OperationType>(op);
-  return r.Str(&v->target_name) && r.OptStr(&v->target_context) && r.Str(&v->initiated_by_type) &&
-         r.Str(&v->initiated_by_id) && r.Str(&v->initiated_by_name) && r.OptI64(&v->connected_system_id) &&
-         r.OptI64(&v->run_profile_id) && r.Done();
+  if (!(r.Str(&v->target_name) && r.OptStr(&v->target_context) && r.Str(&v->initiated_by_type) &&
+        r.Str(&v->initiated_by_id) && r.Str(&v->initiated_by_name) && r.OptI64(&v->connected_system_id) &&
+        r.OptI64(&v->run_profile_id)))
+    return false;
+  v->change_reason.reset();
+  return r.Done() || (r.OptStr(&v->change_reason) && r.Done());
 }
 
 void Encode(const core::IdempotencyRecord& v, std::string* out) {

@@ -24,6 +24,8 @@
         'New-JIMRunProfile'
         'Set-JIMRunProfile'
         'Remove-JIMRunProfile'
+        'Export-JIMRunProfileSet'
+        'Sync-JIMRunProfileSet'
         'New-JIMApiKey'
         'Get-JIMApiKey'
         'Remove-JIMApiKey'

@@ -96,7 +96,7 @@ TEST_F(WireTest, WrongMethodOnKnownPathAnswers405WithAllow) {
            {"POST", TestServer::SystemPath(1), "GET, PUT, DELETE, HEAD"},
            {"POST", "/api/v1/health", "GET, HEAD"},
            {"DELETE", "/api/v1/userinfo", "GET, HEAD"},
-           {"PUT", TestServer::ProfilesPath(1), "GET, POST, HEAD"},
+           {"PATCH", TestServer::ProfilesPath(1), "GET, POST, PUT, HEAD"},
            {"POST", TestServer::ProfilePath(1, 1), "GET, PUT, DELETE, HEAD"},
            {"GET", TestServer::PartitionPath(1, 1), "PUT, DELETE"},
            {"OPTIONS", "/api/v1/apikeys", "GET, POST, HEAD"},

@@ -358,6 +358,41 @@ async function scenario() {
   await call('DELETE', `${CS}/${ldapId}/partitions/999`, 404);
   await call('GET', `${rp}/${fullId}`, 200, { headers: { 'If-None-Match': updated.headers.get('etag') || '' } });
 
+  // Run-profile sets (beyond JIM), on a system of their own.
+  const setSystem = await call('POST', CS, 201, { body: { name: 'Set system', connectorDefinitionId: 1 } });
+  const rps = `${CS}/${setSystem.json?.id}/run-profiles`;
+  const standard = {
+    runProfiles: [
+      { name: 'Full Import', runType: 'FullImport', pageSize: 500 },
+      { name: 'Delta Import', runType: 'DeltaImport' },
+      { name: 'Export', runType: 'Export', filePath: null },
+    ],
+    changeReason: 'standard set',
+  };
+  const planned = await call('PUT', `${rps}?dryRun=true`, 200, { body: standard });
+  await call('PUT', rps, 200, { body: standard, headers: { 'If-Match': planned.headers.get('etag') || '' } });
+  await call('PUT', `${rps}?prune=false`, 200, {
+    body: { runProfiles: [{ name: 'Full Import', runType: 'DeltaImport', verifyImportContentHashes: false }] },
+  });
+  const exported = await call('GET', `${rps}?format=set`, 200);
+  await call('PUT', rps, 200, { body: exported.json, headers: { 'If-Match': exported.headers.get('etag') || '' } });
+  await call('PUT', rps, 412, { body: standard, headers: { 'If-Match': planned.headers.get('etag') || '' } });
+  await call('PUT', rps, 400, {
+    body: { runProfiles: [{ name: '', runType: 'Bogus' }, { name: 'a', runType: 'Export', pageSize: 0 }, 7] },
+  });
+  await call('PUT', `${rps}?dryRun=maybe`, 400, { body: standard });
+  await call('PUT', `${CS}/999/run-profiles`, 404, { body: standard });
+  await call('POST', rps, 201, { body: { name: 'Export', runType: 'Export' } });
+  await call('PUT', rps, 409, { body: standard });
+  await call('GET', `${rps}?format=csv`, 400);
+  await call('GET', `${CS}/${setSystem.json?.id}/capabilities`, 200);
+  await call('GET', `${CS}/999/capabilities`, 404);
+  const reasoned = await call('POST', rps, 201, { body: { name: 'Reasoned', runType: 'Export', changeReason: 'CHG-1' } });
+  await call('PUT', `${rps}/${reasoned.json?.id}`, 200, { body: { pageSize: 7, changeReason: 'CHG-2' } });
+  await call('DELETE', `${rps}/${reasoned.json?.id}?changeReason=${'r'.repeat(2001)}`, 400);
+  await call('DELETE', `${rps}/${reasoned.json?.id}?changeReason=CHG-3`, 204);
+  await call('GET', '/api/v1/activities?pageSize=3', 200);
+
   // API keys.
   await call('GET', '/api/v1/apikeys', 200);
   const created = await call('POST', '/api/v1/apikeys', 201, {

@@ -6,8 +6,9 @@ BeforeDiscovery {
         'Get-JIMConnectedSystem', 'New-JIMConnectedSystem', 'Set-JIMConnectedSystem', 'Remove-JIMConnectedSystem',
         'Get-JIMConnectedSystemPartition', 'New-JIMConnectedSystemPartition', 'Set-JIMConnectedSystemPartition',
         'Get-JIMRunProfile', 'New-JIMRunProfile', 'Set-JIMRunProfile', 'Remove-JIMRunProfile',
+        'Export-JIMRunProfileSet', 'Sync-JIMRunProfileSet',
         'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity')
-    $script:Changing = $script:Cmdlets | Where-Object { $_ -match '^(New|Set|Remove)-' }
+    $script:Changing = $script:Cmdlets | Where-Object { $_ -match '^(New|Set|Remove|Sync)-' }
 }
 
 BeforeAll {
@@ -18,6 +19,7 @@ BeforeAll {
         'Get-JIMConnectedSystem', 'New-JIMConnectedSystem', 'Set-JIMConnectedSystem', 'Remove-JIMConnectedSystem',
         'Get-JIMConnectedSystemPartition', 'New-JIMConnectedSystemPartition', 'Set-JIMConnectedSystemPartition',
         'Get-JIMRunProfile', 'New-JIMRunProfile', 'Set-JIMRunProfile', 'Remove-JIMRunProfile',
+        'Export-JIMRunProfileSet', 'Sync-JIMRunProfileSet',
         'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity') | Sort-Object
     Import-Module $script:ManifestPath -Force
 }

@@ -619,3 +619,78 @@ Describe 'Activities' -Skip:$script:NoServer {
         $err.Exception.Data['StatusCode'] | Should -Be 404
     }
 }
+
+Describe 'Run-profile sets (Export-JIMRunProfileSet, Sync-JIMRunProfileSet)' -Skip:$script:NoServer {
+    BeforeAll {
+        Connect-Test
+        $script:SetSystem = New-JIMConnectedSystem -Name "Set system $(Get-Random)" -ConnectorDefinitionId 1 -PassThru -ErrorAction Stop
+        $script:SetFile = Join-Path ([System.IO.Path]::GetTempPath()) "jim-set-$(Get-Random).json"
+        $script:Standard = 'Full Import:FullImport', 'Delta Import:DeltaImport', 'Full Sync:FullSynchronisation',
+        'Delta Sync:DeltaSynchronisation', 'Export:Export' | ForEach-Object {
+            $n, $t = $_ -split ':'; [pscustomobject]@{ name = $n; runType = $t }
+        }
+    }
+    AfterAll { Remove-Item -LiteralPath $script:SetFile -ErrorAction SilentlyContinue }
+
+    It '-WhatIf returns the plan as objects and changes nothing' {
+        $plan = Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -InputObject $script:Standard -WhatIf
+        @($plan.create).Count | Should -Be 5
+        $plan.dryRun | Should -BeTrue
+        @(Get-JIMRunProfile -ConnectedSystemId $script:SetSystem.id).Count | Should -Be 0
+    }
+
+    It 'applies the standard set in one call, with the change reason on every activity' {
+        $plan = Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -InputObject $script:Standard -ChangeReason 'CHG-7' -Confirm:$false
+        $plan.dryRun | Should -BeFalse
+        @($plan.create).Count | Should -Be 5
+        @(Get-JIMRunProfile -ConnectedSystemId $script:SetSystem.id).name | Should -Be @('Full Import', 'Delta Import', 'Full Sync', 'Delta Sync', 'Export')
+        $activities = @(Get-JIMActivity -ConnectedSystemId $script:SetSystem.id -TargetType ConnectedSystemRunProfile -PageSize 5)
+        $activities | ForEach-Object { $_.changeReason | Should -Be 'CHG-7' }
+    }
+
+    It 'exports to a file that syncs back with an empty plan' {
+        $file = Export-JIMRunProfileSet -ConnectedSystemName $script:SetSystem.name -Path $script:SetFile
+        $file.FullName | Should -Be $script:SetFile
+        (Get-Content -Raw $script:SetFile | ConvertFrom-Json).runProfiles.Count | Should -Be 5
+        $plan = Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -Path $script:SetFile -Confirm:$false
+        @($plan.create).Count + @($plan.update).Count + @($plan.delete).Count | Should -Be 0
+        @($plan.unchanged).Count | Should -Be 5
+    }
+
+    It 'an edited file updates and prunes; -NoPrune keeps what it does not name' {
+        $doc = Get-Content -Raw $script:SetFile | ConvertFrom-Json
+        $doc.runProfiles[0].pageSize = 500
+        $doc.runProfiles = @($doc.runProfiles[0], $doc.runProfiles[1])
+        $doc | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $script:SetFile
+        $kept = Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -Path $script:SetFile -NoPrune -Confirm:$false
+        @($kept.update).Count | Should -Be 1
+        $kept.update[0].changes.pageSize.to | Should -Be 500
+        @($kept.delete).Count | Should -Be 0
+        $pruned = Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -Path $script:SetFile -Confirm:$false
+        @($pruned.delete).Count | Should -Be 3
+        @(Get-JIMRunProfile -ConnectedSystemId $script:SetSystem.id).Count | Should -Be 2
+    }
+
+    It 'an invalid set is refused whole, with the item named' {
+        $bad = @([pscustomobject]@{ name = 'ok'; runType = 'Export' }, [pscustomobject]@{ name = 'bad'; runType = 'Export'; pageSize = 0 })
+        $err = Get-CommandError { Sync-JIMRunProfileSet -ConnectedSystemId $script:SetSystem.id -InputObject $bad -Confirm:$false }
+        $err.Exception.Data['StatusCode'] | Should -Be 400
+        "$($err.Exception.Message) $($err.ErrorDetails.Message)" | Should -Match 'runProfiles\[1\]\.pageSize'
+        @(Get-JIMRunProfile -ConnectedSystemId $script:SetSystem.id).Count | Should -Be 2
+    }
+}
+
+Describe '-ChangeReason on New-, Set- and Remove-JIMRunProfile' -Skip:$script:NoServer {
+    BeforeAll { Connect-Test }
+
+    It 'keeps each reason on the activity of its change' {
+        $rp = New-JIMRunProfile -ConnectedSystemId 1 -Name 'Reasoned' -RunType Export -ChangeReason 'CHG-1' -PassThru -ErrorAction Stop
+        (Get-JIMActivity -PageSize 1).changeReason | Should -Be 'CHG-1'
+        Set-JIMRunProfile -ConnectedSystemId 1 -RunProfileId $rp.id -PageSize 42 -ChangeReason 'CHG-2 & more' -ErrorAction Stop
+        (Get-JIMActivity -PageSize 1).changeReason | Should -Be 'CHG-2 & more'
+        Remove-JIMRunProfile -ConnectedSystemId 1 -RunProfileId $rp.id -ChangeReason 'retired: CHG-3?' -Force -ErrorAction Stop
+        $deleted = Get-JIMActivity -PageSize 1
+        $deleted.targetOperationType | Should -Be 'Delete'
+        $deleted.changeReason | Should -Be 'retired: CHG-3?'
+    }
+}

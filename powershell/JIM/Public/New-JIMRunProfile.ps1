@@ -37,6 +37,10 @@ function New-JIMRunProfile {
     .PARAMETER VerifyImportContentHashes
         Verification Mode: only valid with -RunType FullImport (the server refuses it otherwise).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); jim-edge keeps it on the change's activity
+        (beyond JIM, whose run-profile requests have no reason).
+
     .PARAMETER PassThru
         Return the created Run Profile.
 
@@ -117,6 +121,9 @@ function New-JIMRunProfile {
 
         [switch]$VerifyImportContentHashes,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -135,6 +142,7 @@ function New-JIMRunProfile {
             if ($PSBoundParameters.ContainsKey('PartitionId')) { $body.partitionId = $PartitionId }
             if ($FilePath) { $body.filePath = $FilePath }
             if ($VerifyImportContentHashes) { $body.verifyImportContentHashes = $true }
+            if ($ChangeReason) { $body.changeReason = $ChangeReason }
 
             if ($PSCmdlet.ShouldProcess("Connected System $ConnectedSystemId", "Create $RunType Run Profile '$Name'")) {
                 $result = Invoke-JIMApi -Endpoint "/api/v1/synchronisation/connected-systems/$ConnectedSystemId/run-profiles" `

@@ -24,6 +24,10 @@ function Remove-JIMRunProfile {
     .PARAMETER Force
         Do not ask for confirmation (-WhatIf is still honoured).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); jim-edge keeps it on the change's activity
+        (beyond JIM, whose run-profile requests have no reason).
+
     .PARAMETER PassThru
         Return the deleted Run Profile.
 
@@ -67,6 +71,9 @@ function Remove-JIMRunProfile {
 
         [switch]$Force,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -89,7 +96,9 @@ function Remove-JIMRunProfile {
                         -ErrorId 'JIM.RunProfileNotFound' -Category ([System.Management.Automation.ErrorCategory]::ObjectNotFound) -TargetObject $RunProfileId)
             }
             if ($PSCmdlet.ShouldProcess("'$($existing.name)' (ID $RunProfileId) of Connected System $ConnectedSystemId", 'Delete Run Profile')) {
-                Invoke-JIMApi -Endpoint "/api/v1/synchronisation/connected-systems/$ConnectedSystemId/run-profiles/$RunProfileId" -Method DELETE -ErrorAction Stop | Out-Null
+                $endpoint = "/api/v1/synchronisation/connected-systems/$ConnectedSystemId/run-profiles/$RunProfileId"
+                if ($ChangeReason) { $endpoint += '?changeReason=' + [System.Uri]::EscapeDataString($ChangeReason) }
+                Invoke-JIMApi -Endpoint $endpoint -Method DELETE -ErrorAction Stop | Out-Null
                 Write-Verbose "Deleted Run Profile $RunProfileId"
                 if ($PassThru) { $existing }
             }

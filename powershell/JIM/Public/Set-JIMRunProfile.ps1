@@ -36,6 +36,10 @@ function Set-JIMRunProfile {
     .PARAMETER VerifyImportContentHashes
         $true or $false to switch Verification Mode on or off (FullImport profiles only).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); jim-edge keeps it on the change's activity
+        (beyond JIM, whose run-profile requests have no reason).
+
     .PARAMETER PassThru
         Return the updated Run Profile.
 
@@ -90,6 +94,9 @@ function Set-JIMRunProfile {
 
         [bool]$VerifyImportContentHashes,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -114,6 +121,7 @@ function Set-JIMRunProfile {
                 Write-Warning 'No updates specified.'
                 return
             }
+            if ($ChangeReason) { $body.changeReason = $ChangeReason }
             if ($PSCmdlet.ShouldProcess("Run Profile $RunProfileId of Connected System $ConnectedSystemId", 'Update Run Profile')) {
                 $result = Invoke-JIMApi -Endpoint "/api/v1/synchronisation/connected-systems/$ConnectedSystemId/run-profiles/$RunProfileId" `
                     -Method PUT -Body $body -ErrorAction Stop
