@@ -39,14 +39,13 @@ class Transaction {
   virtual std::optional<Partition> FindPartition(Id id) = 0;
   virtual std::optional<Id> FindPartitionIdByName(Id connected_system_id, std::string_view folded_name) = 0;
   virtual std::optional<RunProfile> FindRunProfile(Id id) = 0;
-  // The system's run profiles in id order, as this transaction sees them (for run-profile sets).
-  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;
   virtual std::optional<ApiKey> FindApiKey(std::string_view id) = 0;
   virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
   virtual std::optional<IdempotencyRecord> FindIdempotency(std::string_view key) = 0;
   // Scans for the rules a write must keep across rows (the last administrator, capabilities that run
   // profiles use). They see what the point reads see: committed state plus the group's earlier writes, so a
-  // rule checked here holds against every concurrent write. Small tables, or one system's profiles.
+  // rule checked here holds against every concurrent write. Small tables, or one system's profiles (also what a
+  // run-profile set is planned against).
   virtual std::vector<ApiKey> ListApiKeys() = 0;
   virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
   virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order

@@ -235,22 +235,6 @@ std::optional<core::RunProfile> GroupTransaction::FindRunProfile(core::Id id) {
 }
 
 // rp/<cs>/ through the group's batch over RocksDB: what earlier bodies of the group wrote is seen.
-std::vector<core::RunProfile> GroupTransaction::ListRunProfiles(core::Id connected_system_id) {
-  const keys::Key prefix = keys::RunProfilePrefix(connected_system_id);
-  const std::string upper = keys::PrefixUpperBound(prefix.view());
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(batch_.NewIteratorWithBase(db_->NewIterator(ro)));
-  std::vector<core::RunProfile> out;
-  for (it->Seek(S(prefix)); it->Valid() && it->key().starts_with(S(prefix)); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    out.push_back(*DecodeOr<core::RunProfile>(key, {it->value().data(), it->value().size()}, Corrupt));
-  }
-  if (!it->status().ok()) Fail("scan", prefix.view(), it->status());
-  return out;
-}
-
 std::optional<core::ApiKey> GroupTransaction::FindApiKey(std::string_view id) {
   std::string key = keys::ApiKeyKey(id);
   std::string_view v;

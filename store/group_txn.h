@@ -65,7 +65,6 @@ class GroupTransaction final : public core::Transaction {
   std::optional<core::Partition> FindPartition(core::Id id) override;
   std::optional<core::Id> FindPartitionIdByName(core::Id connected_system_id, std::string_view folded_name) override;
   std::optional<core::RunProfile> FindRunProfile(core::Id id) override;
-  std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
   std::optional<core::ApiKey> FindApiKey(std::string_view id) override;
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
   std::optional<core::IdempotencyRecord> FindIdempotency(std::string_view key) override;

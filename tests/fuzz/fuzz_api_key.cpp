@@ -28,7 +28,6 @@ class NullTransaction final : public Transaction {
   std::optional<Partition> FindPartition(Id) override { return std::nullopt; }
   std::optional<Id> FindPartitionIdByName(Id, std::string_view) override { return std::nullopt; }
   std::optional<RunProfile> FindRunProfile(Id) override { return std::nullopt; }
-  std::vector<RunProfile> ListRunProfiles(Id) override { return {}; }
   std::optional<ApiKey> FindApiKey(std::string_view) override { return std::nullopt; }
   std::optional<ApiKey> FindApiKeyByDigest(std::string_view) override { return std::nullopt; }
   std::optional<IdempotencyRecord> FindIdempotency(std::string_view) override { return std::nullopt; }

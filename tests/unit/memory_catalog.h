@@ -49,12 +49,6 @@ class MemoryTransaction final : public core::Transaction {
     return std::nullopt;
   }
   std::optional<core::RunProfile> FindRunProfile(core::Id id) override { return Find(s_.profiles, id); }
-  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
-    std::vector<core::RunProfile> out;
-    for (auto& [id, p] : s_.profiles)
-      if (p.connected_system_id == cs) out.push_back(p);
-    return out;
-  }
   std::optional<core::ApiKey> FindApiKey(std::string_view id) override { return Find(s_.keys, std::string(id)); }
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest) override {
     for (auto& [id, k] : s_.keys)
