@@ -453,6 +453,11 @@ size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
   return batch.Count();
 }
 
+size_t RocksCatalog::QueueDepth() {
+  std::lock_guard lock(queue_mu_);
+  return queue_.size();
+}
+
 std::string RocksCatalog::LastWriteError() {
   std::lock_guard lock(error_mu_);
   return write_error_;

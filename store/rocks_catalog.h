@@ -92,6 +92,8 @@ class RocksCatalog final : public core::Catalog {
   // The free-space floor can be changed at run time (tests; a future config reload).
   void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
   StoreStats Stats() const;
+  // Bodies submitted and waiting for the commit token right now (what the next group will take).
+  size_t QueueDepth();
   // The detail of the last failed write or recovery attempt (for logs), empty if none yet.
   std::string LastWriteError();
   const std::string& data_dir() const { return options_.data_dir; }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <set>
 #include <thread>
 #include <vector>
@@ -22,6 +23,67 @@ using core::ErrorCode;
 using core::OkStatus;
 using core::Status;
 using core::Transaction;
+
+// Holds the commit token: its body runs (on whichever thread commits it) until Release(), so that what
+// is submitted meanwhile queues up behind it and is taken by the next group. Latches, not sleeps: the
+// constructor returns once the body is running, and WaitForQueue returns once the store itself reports
+// that many bodies waiting.
+class CommitHold {
+ public:
+  explicit CommitHold(RocksCatalog& catalog)
+      : catalog_(catalog), thread_([this] {
+          result_ = catalog_.Transact([this](Transaction&) -> Status {
+            started_.count_down();
+            release_.wait();
+            return OkStatus();
+          });
+        }) {
+    started_.wait();
+  }
+  ~CommitHold() { Release(); }
+  void WaitForQueue(size_t depth) {
+    while (catalog_.QueueDepth() < depth) std::this_thread::yield();
+  }
+  void Release() {
+    if (!thread_.joinable()) return;
+    release_.count_down();
+    thread_.join();
+    EXPECT_TRUE(result_.ok());
+  }
+
+ private:
+  RocksCatalog& catalog_;
+  std::latch started_{1}, release_{1};
+  Status result_ = OkStatus();
+  std::thread thread_;  // last: it starts running as soon as it is constructed
+};
+
+// The point of the group commit: writers that arrive while a write is in progress share the next one.
+// With one write per body (no grouping) this sees kWriters group writes instead of 1.
+TEST(RocksCatalog, WritersQueuedBehindARunningCommitShareOneGroupWrite) {
+  TempDir tmp;
+  auto catalog = MustOpen(tmp.path());
+  core::Id cs = CreateSystem(*catalog, "HR");
+  const StoreStats before = catalog->Stats();
+  constexpr int kWriters = 8;
+  std::vector<std::thread> writers;
+  std::vector<core::Id> ids(kWriters, 0);
+  {
+    CommitHold hold(*catalog);
+    for (int i = 0; i < kWriters; ++i)
+      writers.emplace_back([&, i] { ids[i] = CreateProfile(*catalog, cs, "p" + std::to_string(i), 100 + i); });
+    hold.WaitForQueue(kWriters);
+    EXPECT_EQ(catalog->Stats().groups_written, before.groups_written) << "nothing is written while held";
+  }
+  for (auto& t : writers) t.join();
+  const StoreStats after = catalog->Stats();
+  // The held body writes nothing, so its group has no write of its own: one write for all eight.
+  EXPECT_EQ(after.groups_written - before.groups_written, 1u);
+  EXPECT_EQ(after.transactions - before.transactions, kWriters + 1u);
+  EXPECT_EQ(after.max_group_size, static_cast<uint64_t>(kWriters));
+  for (core::Id id : ids) EXPECT_GT(id, 0);
+  EXPECT_EQ(catalog->CountRunProfiles(cs), kWriters);
+}
 
 // Creating and deleting systems for as long as the server runs must not grow the version map: a deleted
 // system's entry goes, and its version still moves (to the one every untracked system shares).
@@ -70,16 +132,8 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
   auto catalog = MustOpen(tmp.path());
   core::Id cs = CreateSystem(*catalog, "HR");
 
-  std::atomic<bool> release{false};
-  std::thread blocker([&] {
-    // Holds the committer so that the bodies below queue up into one group.
-    (void)catalog->Transact([&](Transaction&) -> Status {
-      while (!release.load()) std::this_thread::yield();
-      return OkStatus();
-    });
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the blocker's body start
   const StoreStats before = catalog->Stats();
+  CommitHold hold(*catalog);
   constexpr int kThreads = 8;
   std::vector<std::thread> threads;
   std::vector<Status> results(kThreads, OkStatus());
@@ -100,14 +154,13 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
       });
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  release = true;
-  blocker.join();
+  hold.WaitForQueue(kThreads);
+  hold.Release();
   for (auto& t : threads) t.join();
 
-  // The eight bodies shared (at most a couple of) group writes.
-  EXPECT_LE(catalog->Stats().groups_written - before.groups_written, 3u);
-  EXPECT_GE(catalog->Stats().max_group_size, 4u);
+  // The eight bodies, failing or not, shared one group write.
+  EXPECT_EQ(catalog->Stats().groups_written - before.groups_written, 1u);
+  EXPECT_EQ(catalog->Stats().max_group_size, static_cast<uint64_t>(kThreads));
   int committed = 0;
   for (int i = 0; i < kThreads; ++i) {
     if (i % 2 == 1) {
@@ -149,14 +202,8 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
 TEST(RocksCatalog, NameLookupsSeeEarlierWritesOfTheSameGroup) {
   TempDir tmp;
   auto catalog = MustOpen(tmp.path());
-  std::atomic<bool> release{false};
-  std::thread blocker([&] {
-    (void)catalog->Transact([&](Transaction&) -> Status {
-      while (!release.load()) std::this_thread::yield();
-      return OkStatus();
-    });
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const StoreStats before = catalog->Stats();
+  CommitHold hold(*catalog);
   // Two creators of the same name queue into one group: exactly one wins, the other sees its write.
   std::vector<Status> results(4, OkStatus());
   std::vector<std::thread> threads;
@@ -171,10 +218,11 @@ TEST(RocksCatalog, NameLookupsSeeEarlierWritesOfTheSameGroup) {
       });
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  release = true;
-  blocker.join();
+  hold.WaitForQueue(4);
+  hold.Release();
   for (auto& t : threads) t.join();
+  ASSERT_EQ(catalog->Stats().groups_written - before.groups_written, 1u) << "the four did not share a group";
+  EXPECT_EQ(catalog->Stats().max_group_size, 4u);
   int ok = 0;
   for (auto& r : results) ok += r.ok();
   EXPECT_EQ(ok, 1);
