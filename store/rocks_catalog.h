@@ -28,6 +28,7 @@
 #include "core/catalog.h"
 #include "store/catalog_cache.h"
 #include "store/disk_guard.h"
+#include "store/list_versions.h"
 
 namespace jim::store {
 
@@ -132,6 +133,12 @@ class RocksCatalog final : public core::Catalog {
   // Committed reads hold db_mu_ shared; LiveDb throws StoreUnavailable while the DB is closed.
   rocksdb::DB* LiveDb() const;
   std::optional<std::string> Get(rocksdb::DB* db, std::string_view key);
+  // Runs `read` over the committed cache under the shared cache lock; what it returns is a copy.
+  template <class Read>
+  auto ReadCache(Read&& read) const {
+    std::shared_lock lock(cache_mu_);
+    return read(cache_);
+  }
 
   StoreOptions options_;
   // Guards the db_ handle itself (not its contents): replaced only by Reopen/Close, exclusively.
@@ -141,12 +148,7 @@ class RocksCatalog final : public core::Catalog {
 
   mutable std::shared_mutex cache_mu_;
   CatalogCache cache_;  // committed state only
-  // RunProfileListVersion: bumped (under cache_mu_, after the write, before callers are answered) for every
-  // system whose rp/, pt/ or cs/ keys a group wrote; systems not in the map (never written since the open,
-  // or deleted) share untracked_list_version_.
-  std::unordered_map<core::Id, uint64_t> list_versions_;
-  uint64_t list_version_clock_ = 1;
-  uint64_t untracked_list_version_ = 1;
+  ListVersions list_versions_;  // under cache_mu_, like the cache: advanced with it after each group write
   std::unique_ptr<GroupTransaction> txn_;  // committer thread only
 
   // The commit token: whoever holds it (the committer thread, or a caller committing on its own thread
