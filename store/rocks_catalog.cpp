@@ -1,7 +1,5 @@
 #include "store/rocks_catalog.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include "store/codec.h"
+#include "store/group_committer.h"
 #include "store/group_txn.h"
 #include "store/key_schema.h"
 #include "store/list_versions.h"
@@ -98,25 +97,26 @@ core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOption
   if (core::Status loaded = catalog->LoadState(catalog->db_.get(), &catalog->cache_, &marks); !loaded.ok())
     return loaded.error();
   for (size_t slot = 0; slot < marks.size(); ++slot) catalog->txn_->SetHighWater(slot, marks[slot]);
-  catalog->committer_ = std::thread([c = catalog.get()] { c->CommitterLoop(); });
+  catalog->committer_->Start();
   return catalog;
 }
 
 RocksCatalog::RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db)
     : options_(options), db_(std::move(db)), disk_(options.data_dir, options.min_free_bytes) {
   txn_ = std::make_unique<GroupTransaction>(db_.get(), &cache_);
+  committer_ = std::make_unique<GroupCommitter>(
+      [this](std::vector<Pending*>& group, GroupCommitter::Touches& touches) { CommitGroup(group, touches); },
+      [this](bool idle) { Housekeep(idle); });
 }
 
 RocksCatalog::~RocksCatalog() { Close(); }
 
 void RocksCatalog::Close() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (committer_.joinable()) committer_.join();  // it drains the queue before it exits
-  std::lock_guard commit(commit_mu_);            // and a caller may still be committing its own group
+  committer_->Stop();  // drains the queue; a caller may still be committing its own group:
+  committer_->Exclusive([this] { CloseDb(); });
+}
+
+void RocksCatalog::CloseDb() {
   if (closed_.exchange(true)) return;
   std::unique_lock lock(db_mu_);
   if (db_) {
@@ -225,81 +225,19 @@ bool RocksCatalog::Reopen() {
   return true;
 }
 
-// ---- the committer ---------------------------------------------------------------------------------
-
-// Each caller sleeps on its own thread-local futex word, and the committer wakes exactly the callers of
-// the group it just wrote. (One shared condition variable with notify_all woke every waiting caller
-// after every group, including those queued for the next one, and they all then fought for queue_mu_
-// while the committer needed it to start that next group.) The word is thread-local, not on the
-// caller's stack, so it stays valid while the committer wakes it even after the caller has returned.
-namespace {
-
-thread_local std::atomic<uint32_t> tl_commit_done{0};
-
-void WaitDone(std::atomic<uint32_t>& word) {
-  while (word.load(std::memory_order_acquire) == 0)
-    ::syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0u, nullptr, nullptr, 0);  // returns at once unless 0
-}
-
-void WakeDone(std::atomic<uint32_t>* word) {
-  word->store(1, std::memory_order_release);
-  ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-}
-
-}  // namespace
+// ---- writes --------------------------------------------------------------------------------------
 
 core::Status RocksCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
-  Pending pending{&body};
-  pending.done = &tl_commit_done;
-  pending.done->store(0, std::memory_order_relaxed);
-  bool alone = false;
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
-    queue_.push_back(&pending);
-    alone = queue_.size() == 1;
-  }
-  // An idle store commits on the caller's own thread (saving two thread hand-offs per write). When others
-  // are queued too, the committer thread takes them all as one group: a caller leading then would commit
-  // small groups and pay more fsyncs. Whoever does not lead wakes the committer in case nobody else does.
-  std::unique_lock commit(commit_mu_, std::defer_lock);
-  if (alone) (void)commit.try_lock();
-  if (!commit.owns_lock()) {
-    queue_cv_.notify_one();
-    WaitDone(*pending.done);
-    return std::move(pending.result);
-  }
-  std::vector<Pending*> group;
-  std::unordered_map<std::string, core::Millis> touches;
-  {
-    std::lock_guard lock(queue_mu_);
-    group.swap(queue_);
-    touches.swap(touches_);
-  }
-  // Entries leave the queue only under commit_mu_ and are woken before it is released, so an entry of
-  // ours that is not in this group was already committed by the previous holder.
-  if (!group.empty() || !touches.empty()) CommitGroup(group, touches);
-  for (Pending* p : group)
-    if (p != &pending) WakeDone(p->done);
-  bool more = false;
-  {
-    std::lock_guard lock(queue_mu_);
-    more = !queue_.empty() || !touches_.empty();
-  }
-  commit.unlock();
-  if (more) queue_cv_.notify_one();
-  return std::move(pending.result);
+  return committer_->Submit(body);
 }
 
-void RocksCatalog::CommitterLoop() {
-  std::vector<Pending*> group;
-  std::unordered_map<std::string, core::Millis> touches;
-  auto last_sweep = std::chrono::steady_clock::now();
-  for (;;) {
-    // Housekeeping between groups, on this thread: no transaction can re-use a key being deleted.
-    if (std::chrono::steady_clock::now() - last_sweep >= kSweepInterval) {
-      last_sweep = std::chrono::steady_clock::now();
-      std::lock_guard commit(commit_mu_);
+// Housekeeping between groups, on the committer thread and holding the commit token: no transaction can
+// re-use an idempotency key while it is being deleted.
+void RocksCatalog::Housekeep(bool idle) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ >= kSweepInterval) {
+    last_sweep_ = now;
+    committer_->Exclusive([&] {
       try {
         SweepExpiredIdempotency(std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
@@ -307,37 +245,10 @@ void RocksCatalog::CommitterLoop() {
       } catch (const core::StoreUnavailable&) {
         // Best effort: the next interval tries again.
       }
-    }
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait_for(lock, std::chrono::seconds(1),
-                         [&] { return stopping_ || !queue_.empty() || !touches_.empty(); });
-      if (queue_.empty() && touches_.empty()) {
-        if (stopping_) return;
-        lock.unlock();
-        // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
-        if (write_failed_.load()) {
-          std::lock_guard commit(commit_mu_);
-          TryResume();
-        }
-        continue;
-      }
-    }
-    // Callers may be committing on their own threads (see Transact): take the commit token first, then
-    // whatever is still queued.
-    std::lock_guard commit(commit_mu_);
-    {
-      std::lock_guard lock(queue_mu_);
-      group.swap(queue_);
-      touches.swap(touches_);
-    }
-    if (group.empty() && touches.empty()) continue;
-    CommitGroup(group, touches);
-    // The caller may return (and its Pending go) as soon as its word is set: read nothing after that.
-    for (Pending* p : group) WakeDone(p->done);
-    group.clear();
-    touches.clear();
+    });
   }
+  // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
+  if (idle && write_failed_.load()) committer_->Exclusive([&] { TryResume(); });
 }
 
 size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
@@ -364,10 +275,7 @@ size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
   return batch.Count();
 }
 
-size_t RocksCatalog::QueueDepth() {
-  std::lock_guard lock(queue_mu_);
-  return queue_.size();
-}
+size_t RocksCatalog::QueueDepth() { return committer_->QueueDepth(); }
 
 std::string RocksCatalog::LastWriteError() {
   std::lock_guard lock(error_mu_);
@@ -397,8 +305,7 @@ bool RocksCatalog::TryResume() {
   return false;
 }
 
-void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
-                               std::unordered_map<std::string, core::Millis>& touches) {
+void RocksCatalog::CommitGroup(std::vector<Pending*>& group, GroupCommitter::Touches& touches) {
   // Refuse before RocksDB hits ENOSPC: some of its ENOSPC paths abort the process.
   if (!disk_.HasRoom()) return FailGroup(group, "free space below floor");
   if (write_failed_.load() && !TryResume()) {
@@ -475,29 +382,14 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   list_versions_.Advance(*it);
 }
 
-void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) {
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return;
-    auto it = touches_.find(std::string(id));
-    if (it == touches_.end()) {
-      touches_.emplace(std::string(id), when);
-    } else {
-      it->second = std::max(it->second, when);
-    }
-  }
-  queue_cv_.notify_one();
-}
+void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) { committer_->Touch(id, when); }
 
 bool RocksCatalog::IsWritable(std::string* reason) {
   auto set = [&](const char* why) {
     if (reason) *reason = why;
     return false;
   };
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return set("closing");
-  }
+  if (committer_->Stopping()) return set("closing");
   if (!disk_.HasRoom()) return set("disk_full");
   if (write_failed_.load()) return set("store_write_failed");
   return true;
