@@ -10,6 +10,7 @@
 #include "cmd/app.h"
 #include "cmd/offline_commands.h"
 #include "cmd/private_data_dir.h"
+#include "cmd/routes_command.h"
 #include "cmd/serve.h"
 #include "http/logger.h"
 
@@ -129,6 +130,10 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("version", "Print the version");
 
+  bool routes_json = false;
+  auto* routes_cmd = app.add_subcommand("routes", "Print the HTTP route table: method, pattern, required role");
+  routes_cmd->add_flag("--json", routes_json, "As a JSON array of {method, pattern, role} (for test drivers)");
+
   std::string health_url = "http://127.0.0.1:" + std::string(std::getenv("JIM_PORT") ? std::getenv("JIM_PORT") : "8080");
   auto* health_cmd = app.add_subcommand("healthcheck", "Exit 0 when the local server answers ready (for containers)");
   health_cmd->add_option("--url", health_url, "Base URL of the server")->capture_default_str();
@@ -192,6 +197,10 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("version")) {
     std::cout << "jim-edge " << JIM_EDGE_VERSION << "\n";
+    return 0;
+  }
+  if (routes_cmd->parsed()) {
+    std::cout << (routes_json ? jim::cmd::RoutesJson() : jim::cmd::RoutesText());
     return 0;
   }
   if (health_cmd->parsed()) return jim::cmd::HealthCheck(health_url);

@@ -24,7 +24,7 @@ ctest --test-dir build/test --output-on-failure --timeout 1800 -j"$jobs" || stat
 
 echo "== sanitizers (ASan+UBSan): unit, store, http =="
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DJIM_SANITIZE=ON -DJIM_BUILD_BENCH=OFF >/dev/null
-cmake --build build/asan -j"$jobs" --target jim_unit_tests jim_store_tests jim_http_tests
+cmake --build build/asan -j"$jobs" --target jim_unit_tests jim_store_tests jim_contract_tests jim_http_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -L 'unit|store|http' -j"$jobs" || status=1
 

@@ -1,24 +1,18 @@
 #include "store/rocks_catalog.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include <rocksdb/cache.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/iostats_context.h>
-#include <rocksdb/perf_level.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 
 #include "store/codec.h"
+#include "store/group_committer.h"
 #include "store/group_txn.h"
-#include "store/info_log.h"
 #include "store/key_schema.h"
+#include "store/list_versions.h"
+#include "store/rocks_tuning.h"
 
 namespace jim::store {
 namespace {
@@ -38,94 +32,10 @@ constexpr std::string_view kCachedPrefixes[] = {keys::kApiKey,     keys::kApiKey
                                                 keys::kConnectorName, keys::kCounter,     keys::kSystem,
                                                 keys::kSystemName, keys::kPartition,      keys::kPartitionName};
 
-// RocksDB bumps its perf and I/O statistics in thread_locals of the shared library, and every bump goes
-// through __tls_get_addr (6.7% of the create path's samples). jim-edge reads neither, so each thread that
-// touches the DB switches them off once: BM_CreateRelaxed/threads:1 26.4 -> 22.8 us.
-void SkipRocksStatistics() {
-  thread_local const bool skipped = [] {
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-    rocksdb::get_iostats_context()->disable_iostats = true;
-    return true;
-  }();
-  (void)skipped;
-}
-
-// Calls fn(key, entry) for every entry of a write batch whose key starts with `prefix`.
-template <class Fn>
-void ForEachUnder(rocksdb::WBWIIterator& it, std::string_view prefix, Fn&& fn) {
-  for (it.Seek(S(prefix)); it.Valid(); it.Next()) {
-    const rocksdb::WriteEntry e = it.Entry();
-    std::string_view key(e.key.data(), e.key.size());
-    if (!key.starts_with(prefix)) break;
-    fn(key, e);
-  }
-}
-
 bool IsLockError(const rocksdb::Status& s) {
   const std::string msg = s.ToString();
   return s.IsIOError() && (msg.find("While lock file") != std::string::npos ||
                            msg.find("lock hold by current process") != std::string::npos);
-}
-
-// Memtable insert hints. RocksDB keeps one skiplist splice per hint prefix and inserts next to the
-// previous key of that prefix instead of searching the memtable from the top (~18 levels of compares with
-// cache misses in a full 16 MiB memtable) for every key. A create writes three kinds of keys:
-// - keys ending in a big-endian id or sequence that only grows within the rest of the key (rp/<cs>/<rp>,
-//   rpx/<rp>, act/<seq>, acs/<cs>/<seq>, att/<t>/<seq>, acst/<cs>/<t>/<seq>): the hint prefix is the key
-//   minus those 8 bytes, so each insert appends after the previous one;
-// - keys rewritten by every group (cnt/ counters, meta/seq/ high-water marks): a newer version of a key
-//   sorts just before the older one, so the whole key is its own hint;
-// - actx/<activity uuid>: activity ids are time-ordered (UUIDv7), so they land at the tail of actx/.
-class CreatePathHints final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "jim.CreatePathHints"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    switch (HintOf({key.data(), key.size()})) {
-      case Hint::kWholeKey: return key;
-      case Hint::kActivityIds: return {key.data(), keys::kActivityId.size()};
-      default: return {key.data(), key.size() - 8};
-    }
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return HintOf({key.data(), key.size()}) != Hint::kNone; }
-
- private:
-  enum class Hint { kNone, kGrowingId, kWholeKey, kActivityIds };
-  static Hint HintOf(std::string_view k) {
-    if (k.starts_with(keys::kCounter) || k.starts_with(keys::kSeq)) return Hint::kWholeKey;
-    if (k.starts_with(keys::kActivityId)) return Hint::kActivityIds;
-    if (k.size() < 12) return Hint::kNone;
-    for (std::string_view prefix : {keys::kRunProfile, keys::kRunProfileOwner, keys::kActivity,
-                                    keys::kActivityBySystem, keys::kActivityByType, keys::kActivityBySystemType})
-      if (k.starts_with(prefix)) return Hint::kGrowingId;
-    return Hint::kNone;
-  }
-};
-
-rocksdb::Options MakeDbOptions(const StoreOptions& o) {
-  rocksdb::Options opts;
-  opts.create_if_missing = true;
-  opts.max_background_jobs = 2;
-  opts.keep_log_file_num = 5;
-  opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<CreatePathHints>();
-  // Memory: the memtable (one active plus one being flushed) is most of the process's RSS. 16 MiB each
-  // instead of the default 64 MiB keeps a busy server well under 64 MiB, and a restart after a crash
-  // replays at most that much WAL.
-  opts.write_buffer_size = 16ull << 20;
-  // Caution: a compaction's memory grows with the size of the SST it writes (the bloom filter builder,
-  // for one, keeps every key hash of the file in small heap chunks until the file is finished). With the
-  // default 64 MiB outputs a large L0 -> L1 compaction had ~25 MB more heap in use (mallinfo2), and the
-  // RSS of a create run on a 400k-profile store went 36 -> 76 MB, kept by malloc afterwards; with 8 MiB
-  // outputs ~10 MB and a 57-58 MB peak, for more, smaller files.
-  opts.target_file_size_base = 8ull << 20;
-  // RocksDB's own LOG writer aborts the process after a failed append (a full disk): see info_log.h.
-  opts.info_log = std::make_shared<InfoLog>(o.data_dir);
-  // Point reads (rpx/, idem/, actx/) mostly hit or miss single keys: a bloom filter skips files.
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.block_cache = rocksdb::NewLRUCache(8ull << 20);  // explicit: the default differs between versions
-  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (o.env) opts.env = o.env.get();
-  return opts;
 }
 
 // A bounded scan over everything under `prefix`; the bounds live as long as the scan.
@@ -170,7 +80,7 @@ core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOption
     return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " is not writable by this user.");
 
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options), dir, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options.data_dir, options.env.get()), dir, &raw);
   if (!s.ok()) {
     if (IsLockError(s))
       return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " is locked by another jim-edge process.",
@@ -187,25 +97,26 @@ core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOption
   if (core::Status loaded = catalog->LoadState(catalog->db_.get(), &catalog->cache_, &marks); !loaded.ok())
     return loaded.error();
   for (size_t slot = 0; slot < marks.size(); ++slot) catalog->txn_->SetHighWater(slot, marks[slot]);
-  catalog->committer_ = std::thread([c = catalog.get()] { c->CommitterLoop(); });
+  catalog->committer_->Start();
   return catalog;
 }
 
 RocksCatalog::RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db)
     : options_(options), db_(std::move(db)), disk_(options.data_dir, options.min_free_bytes) {
   txn_ = std::make_unique<GroupTransaction>(db_.get(), &cache_);
+  committer_ = std::make_unique<GroupCommitter>(
+      [this](std::vector<Pending*>& group, GroupCommitter::Touches& touches) { CommitGroup(group, touches); },
+      [this](bool idle) { Housekeep(idle); });
 }
 
 RocksCatalog::~RocksCatalog() { Close(); }
 
 void RocksCatalog::Close() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (committer_.joinable()) committer_.join();  // it drains the queue before it exits
-  std::lock_guard commit(commit_mu_);            // and a caller may still be committing its own group
+  committer_->Stop();  // drains the queue; a caller may still be committing its own group:
+  committer_->Exclusive([this] { CloseDb(); });
+}
+
+void RocksCatalog::CloseDb() {
   if (closed_.exchange(true)) return;
   std::unique_lock lock(db_mu_);
   if (db_) {
@@ -287,7 +198,7 @@ bool RocksCatalog::Reopen() {
   }
   txn_->SetDb(nullptr);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options_), options_.data_dir, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options_.data_dir, options_.env.get()), options_.data_dir, &raw);
   if (!s.ok()) {
     std::lock_guard lock(error_mu_);
     write_error_ = "reopen failed: " + s.ToString();
@@ -314,81 +225,19 @@ bool RocksCatalog::Reopen() {
   return true;
 }
 
-// ---- the committer ---------------------------------------------------------------------------------
-
-// Each caller sleeps on its own thread-local futex word, and the committer wakes exactly the callers of
-// the group it just wrote. (One shared condition variable with notify_all woke every waiting caller
-// after every group, including those queued for the next one, and they all then fought for queue_mu_
-// while the committer needed it to start that next group.) The word is thread-local, not on the
-// caller's stack, so it stays valid while the committer wakes it even after the caller has returned.
-namespace {
-
-thread_local std::atomic<uint32_t> tl_commit_done{0};
-
-void WaitDone(std::atomic<uint32_t>& word) {
-  while (word.load(std::memory_order_acquire) == 0)
-    ::syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0u, nullptr, nullptr, 0);  // returns at once unless 0
-}
-
-void WakeDone(std::atomic<uint32_t>* word) {
-  word->store(1, std::memory_order_release);
-  ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-}
-
-}  // namespace
+// ---- writes --------------------------------------------------------------------------------------
 
 core::Status RocksCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
-  Pending pending{&body};
-  pending.done = &tl_commit_done;
-  pending.done->store(0, std::memory_order_relaxed);
-  bool alone = false;
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return MakeError(ErrorCode::kUnavailable, kCannotWrite, "store is closing");
-    queue_.push_back(&pending);
-    alone = queue_.size() == 1;
-  }
-  // An idle store commits on the caller's own thread (saving two thread hand-offs per write). When others
-  // are queued too, the committer thread takes them all as one group: a caller leading then would commit
-  // small groups and pay more fsyncs. Whoever does not lead wakes the committer in case nobody else does.
-  std::unique_lock commit(commit_mu_, std::defer_lock);
-  if (alone) (void)commit.try_lock();
-  if (!commit.owns_lock()) {
-    queue_cv_.notify_one();
-    WaitDone(*pending.done);
-    return std::move(pending.result);
-  }
-  std::vector<Pending*> group;
-  std::unordered_map<std::string, core::Millis> touches;
-  {
-    std::lock_guard lock(queue_mu_);
-    group.swap(queue_);
-    touches.swap(touches_);
-  }
-  // Entries leave the queue only under commit_mu_ and are woken before it is released, so an entry of
-  // ours that is not in this group was already committed by the previous holder.
-  if (!group.empty() || !touches.empty()) CommitGroup(group, touches);
-  for (Pending* p : group)
-    if (p != &pending) WakeDone(p->done);
-  bool more = false;
-  {
-    std::lock_guard lock(queue_mu_);
-    more = !queue_.empty() || !touches_.empty();
-  }
-  commit.unlock();
-  if (more) queue_cv_.notify_one();
-  return std::move(pending.result);
+  return committer_->Submit(body);
 }
 
-void RocksCatalog::CommitterLoop() {
-  std::vector<Pending*> group;
-  std::unordered_map<std::string, core::Millis> touches;
-  auto last_sweep = std::chrono::steady_clock::now();
-  for (;;) {
-    // Housekeeping between groups, on this thread: no transaction can re-use a key being deleted.
-    if (std::chrono::steady_clock::now() - last_sweep >= kSweepInterval) {
-      last_sweep = std::chrono::steady_clock::now();
-      std::lock_guard commit(commit_mu_);
+// Housekeeping between groups, on the committer thread and holding the commit token: no transaction can
+// re-use an idempotency key while it is being deleted.
+void RocksCatalog::Housekeep(bool idle) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ >= kSweepInterval) {
+    last_sweep_ = now;
+    committer_->Exclusive([&] {
       try {
         SweepExpiredIdempotency(std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
@@ -396,37 +245,10 @@ void RocksCatalog::CommitterLoop() {
       } catch (const core::StoreUnavailable&) {
         // Best effort: the next interval tries again.
       }
-    }
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait_for(lock, std::chrono::seconds(1),
-                         [&] { return stopping_ || !queue_.empty() || !touches_.empty(); });
-      if (queue_.empty() && touches_.empty()) {
-        if (stopping_) return;
-        lock.unlock();
-        // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
-        if (write_failed_.load()) {
-          std::lock_guard commit(commit_mu_);
-          TryResume();
-        }
-        continue;
-      }
-    }
-    // Callers may be committing on their own threads (see Transact): take the commit token first, then
-    // whatever is still queued.
-    std::lock_guard commit(commit_mu_);
-    {
-      std::lock_guard lock(queue_mu_);
-      group.swap(queue_);
-      touches.swap(touches_);
-    }
-    if (group.empty() && touches.empty()) continue;
-    CommitGroup(group, touches);
-    // The caller may return (and its Pending go) as soon as its word is set: read nothing after that.
-    for (Pending* p : group) WakeDone(p->done);
-    group.clear();
-    touches.clear();
+    });
   }
+  // An idle store still heals: a failed write leaves RocksDB read-only until Resume succeeds.
+  if (idle && write_failed_.load()) committer_->Exclusive([&] { TryResume(); });
 }
 
 size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
@@ -452,6 +274,8 @@ size_t RocksCatalog::SweepExpiredIdempotency(core::Millis now, size_t limit) {
   if (!LiveDb()->Write(wo, &batch).ok()) return 0;
   return batch.Count();
 }
+
+size_t RocksCatalog::QueueDepth() { return committer_->QueueDepth(); }
 
 std::string RocksCatalog::LastWriteError() {
   std::lock_guard lock(error_mu_);
@@ -481,8 +305,7 @@ bool RocksCatalog::TryResume() {
   return false;
 }
 
-void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
-                               std::unordered_map<std::string, core::Millis>& touches) {
+void RocksCatalog::CommitGroup(std::vector<Pending*>& group, GroupCommitter::Touches& touches) {
   // Refuse before RocksDB hits ENOSPC: some of its ENOSPC paths abort the process.
   if (!disk_.HasRoom()) return FailGroup(group, "free space below floor");
   if (write_failed_.load() && !TryResume()) {
@@ -550,51 +373,23 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group,
   std::unique_ptr<rocksdb::WBWIIterator> it(txn.NewReadableIterator());
   std::unique_lock lock(cache_mu_);
   for (std::string_view prefix : kCachedPrefixes) {
-    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {
+    ForEachWrittenUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {
       std::string_view value(e.value.data(), e.value.size());
       (void)cache_.Apply(key, e.type == rocksdb::kPutRecord ? &value : nullptr);
     });
   }
   // What was rendered from these systems' profiles, partitions or records is stale from here.
-  for (std::string_view prefix : {keys::kRunProfile, keys::kPartition, keys::kSystem}) {
-    ForEachUnder(*it, prefix, [&](std::string_view key, const rocksdb::WriteEntry& e) {
-      if (key.size() < prefix.size() + 8) return;
-      const auto system = static_cast<core::Id>(keys::ReadBE64(key, prefix.size()));
-      // A deleted system's entry goes (ids are never reused, so the map only holds live systems); the
-      // version every untracked system shares moves instead, which also moves the deleted one's.
-      if (prefix == keys::kSystem && e.type == rocksdb::kDeleteRecord && key.size() == prefix.size() + 8) {
-        list_versions_.erase(system);
-        untracked_list_version_ = ++list_version_clock_;
-        return;
-      }
-      list_versions_[system] = ++list_version_clock_;
-    });
-  }
+  list_versions_.Advance(*it);
 }
 
-void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) {
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return;
-    auto it = touches_.find(std::string(id));
-    if (it == touches_.end()) {
-      touches_.emplace(std::string(id), when);
-    } else {
-      it->second = std::max(it->second, when);
-    }
-  }
-  queue_cv_.notify_one();
-}
+void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) { committer_->Touch(id, when); }
 
 bool RocksCatalog::IsWritable(std::string* reason) {
   auto set = [&](const char* why) {
     if (reason) *reason = why;
     return false;
   };
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return set("closing");
-  }
+  if (committer_->Stopping()) return set("closing");
   if (!disk_.HasRoom()) return set("disk_full");
   if (write_failed_.load()) return set("store_write_failed");
   return true;
@@ -650,65 +445,76 @@ bool RocksCatalog::WaitForCompactions(std::chrono::milliseconds timeout) {
   }
 }
 
-std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
-  std::shared_lock lock(cache_mu_);
-  std::vector<core::ConnectorDefinition> out;
-  out.reserve(cache_.connectors.size());
-  for (const auto& [id, v] : cache_.connectors) out.push_back(v);
+// ---- reads served from the cache: a copy taken under the shared cache lock ---------------------------
+
+namespace {
+
+template <class Map>
+std::vector<typename Map::mapped_type> ValuesOf(const Map& map) {
+  std::vector<typename Map::mapped_type> out;
+  out.reserve(map.size());
+  for (const auto& [key, value] : map) out.push_back(value);
   return out;
+}
+
+template <class Map, class Key>
+std::optional<typename Map::mapped_type> CopyOf(const Map& map, const Key& key) {
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+template <class T>
+std::optional<T> CopyOf(const T* value) {
+  if (!value) return std::nullopt;
+  return *value;
+}
+
+}  // namespace
+
+std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.connectors); });
 }
 
 std::optional<core::ConnectorDefinition> RocksCatalog::GetConnectorDefinition(core::Id id) {
-  std::shared_lock lock(cache_mu_);
-  auto it = cache_.connectors.find(id);
-  if (it == cache_.connectors.end()) return std::nullopt;
-  return it->second;
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.connectors, id); });
 }
 
 bool RocksCatalog::IsConnectorInUse(core::Id connector_id) {
-  std::shared_lock lock(cache_mu_);
-  return cache_.Counter(CounterKey(CounterKind::kConnectorUse, connector_id)) > 0;
+  const std::string key = CounterKey(CounterKind::kConnectorUse, connector_id);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key) > 0; });
 }
 
 std::vector<core::ConnectedSystem> RocksCatalog::ListConnectedSystems() {
-  std::shared_lock lock(cache_mu_);
-  std::vector<core::ConnectedSystem> out;
-  out.reserve(cache_.systems.size());
-  for (const auto& [id, v] : cache_.systems) out.push_back(v);
-  return out;
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.systems); });
 }
 
 std::optional<core::ConnectedSystem> RocksCatalog::GetConnectedSystem(core::Id id) {
-  std::shared_lock lock(cache_mu_);
-  auto it = cache_.systems.find(id);
-  if (it == cache_.systems.end()) return std::nullopt;
-  return it->second;
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.systems, id); });
 }
 
 int64_t RocksCatalog::CountRunProfiles(core::Id connected_system_id) {
-  std::shared_lock lock(cache_mu_);
-  return cache_.Counter(CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id));
+  const std::string key = CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
 }
 
 int64_t RocksCatalog::CountAllRunProfiles() {
-  std::shared_lock lock(cache_mu_);
-  return cache_.Counter(CounterKey(CounterKind::kRunProfilesAll));
+  const std::string key = CounterKey(CounterKind::kRunProfilesAll);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
 }
 
 std::vector<core::Partition> RocksCatalog::ListPartitions(core::Id connected_system_id) {
-  std::shared_lock lock(cache_mu_);
-  std::vector<core::Partition> out;
-  for (auto it = cache_.partitions.lower_bound({connected_system_id, 0});
-       it != cache_.partitions.end() && it->first.first == connected_system_id; ++it)
-    out.push_back(it->second);
-  return out;
+  return ReadCache([&](const CatalogCache& c) {
+    std::vector<core::Partition> out;
+    for (auto it = c.partitions.lower_bound({connected_system_id, 0});
+         it != c.partitions.end() && it->first.first == connected_system_id; ++it)
+      out.push_back(it->second);
+    return out;
+  });
 }
 
 std::optional<core::Partition> RocksCatalog::GetPartition(core::Id id) {
-  std::shared_lock lock(cache_mu_);
-  const core::Partition* p = cache_.FindPartition(id);
-  if (!p) return std::nullopt;
-  return *p;
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.FindPartition(id)); });
 }
 
 // A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
@@ -743,37 +549,28 @@ std::optional<core::RunProfile> RocksCatalog::GetRunProfileOf(core::Id connected
 
 size_t RocksCatalog::TrackedListVersions() {
   std::shared_lock lock(cache_mu_);
-  return list_versions_.size();
+  return list_versions_.Tracked();
 }
 
 uint64_t RocksCatalog::RunProfileListVersion(core::Id connected_system_id) {
   std::shared_lock lock(cache_mu_);
-  auto it = list_versions_.find(connected_system_id);
-  return it == list_versions_.end() ? untracked_list_version_ : it->second;
+  return list_versions_.Of(connected_system_id);
 }
 
 std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {
-  std::shared_lock lock(cache_mu_);
-  std::vector<core::ApiKey> out;
-  out.reserve(cache_.api_keys.size());
-  for (const auto& [id, v] : cache_.api_keys) out.push_back(v);
-  return out;
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.api_keys); });
 }
 
 std::optional<core::ApiKey> RocksCatalog::GetApiKey(std::string_view id) {
-  std::shared_lock lock(cache_mu_);
-  auto it = cache_.api_keys.find(id);
-  if (it == cache_.api_keys.end()) return std::nullopt;
-  return it->second;
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.api_keys, id); });
 }
 
 std::optional<core::ApiKey> RocksCatalog::FindApiKeyByDigest(std::string_view digest_hex) {
-  std::shared_lock lock(cache_mu_);
-  auto d = cache_.api_key_by_digest.find(digest_hex);
-  if (d == cache_.api_key_by_digest.end()) return std::nullopt;
-  auto it = cache_.api_keys.find(d->second);
-  if (it == cache_.api_keys.end()) return std::nullopt;
-  return it->second;
+  return ReadCache([&](const CatalogCache& c) -> std::optional<core::ApiKey> {
+    auto uuid = c.api_key_by_digest.find(digest_hex);
+    if (uuid == c.api_key_by_digest.end()) return std::nullopt;
+    return CopyOf(c.api_keys, uuid->second);
+  });
 }
 
 // Newest first. Unfiltered pages walk act/ backwards; filtered ones walk their index backwards, so a
@@ -798,10 +595,7 @@ core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query
     prefix = std::string(keys::kActivity);
     counter = CounterKey(CounterKind::kActivitiesAll);
   }
-  {
-    std::shared_lock lock(cache_mu_);
-    page.total = cache_.Counter(counter);
-  }
+  page.total = ReadCache([&](const CatalogCache& c) { return c.Counter(counter); });
   if (query.limit <= 0 || query.offset < 0 || query.offset >= page.total) return page;
 
   std::shared_lock lock(db_mu_);

@@ -1,9 +1,10 @@
 // RocksCatalog: core::Catalog on an embedded RocksDB.
 //
-// Writes: every Transact() body runs on ONE committer thread. The committer takes all pending bodies
-// as a group, runs each against a shared WriteBatchWithIndex (a savepoint per body, rolled back when
-// the body fails), and commits the group with a single db->Write (fsync unless relaxed). Callers are
-// released only after that write, so OK means durable, and the fsync cost is shared by the group.
+// Writes: Transact() hands the body to the GroupCommitter (group_committer.h), which takes every pending
+// body as one group and calls CommitGroup with the commit token held: each body runs against the shared
+// GroupTransaction (group_txn.h; a savepoint per body, rolled back when the body fails), and the group is
+// committed with a single db->Write (fsync unless relaxed). Callers are released only after that write,
+// so OK means durable, and the fsync cost is shared by the group. docs/store.md tells the whole story.
 //
 // Reads: the small tables are served from an in-memory cache updated only after a successful group
 // write; run profiles, activities and idempotency records are read from RocksDB with bounded scans.
@@ -28,6 +29,8 @@
 #include "core/catalog.h"
 #include "store/catalog_cache.h"
 #include "store/disk_guard.h"
+#include "store/group_committer.h"
+#include "store/list_versions.h"
 
 namespace jim::store {
 
@@ -92,6 +95,8 @@ class RocksCatalog final : public core::Catalog {
   // The free-space floor can be changed at run time (tests; a future config reload).
   void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
   StoreStats Stats() const;
+  // Bodies submitted and waiting for the commit token right now (what the next group will take).
+  size_t QueueDepth();
   // The detail of the last failed write or recovery attempt (for logs), empty if none yet.
   std::string LastWriteError();
   const std::string& data_dir() const { return options_.data_dir; }
@@ -109,11 +114,7 @@ class RocksCatalog final : public core::Catalog {
   static constexpr std::chrono::minutes kSweepInterval{10};
 
  private:
-  struct Pending {
-    const std::function<core::Status(core::Transaction&)>* body;
-    core::Status result = core::OkStatus();
-    std::atomic<uint32_t>* done = nullptr;  // the caller's thread-local futex word: 0 waiting, 1 done
-  };
+  using Pending = GroupCommitter::Pending;
 
   RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db);
   using Marks = std::array<int64_t, 5>;  // id high-water marks per GroupTransaction slot
@@ -123,13 +124,22 @@ class RocksCatalog final : public core::Catalog {
   // Closes and reopens RocksDB after an error Resume() cannot clear (RocksDB treats a failed WAL write
   // as fatal), then reloads the caches from what is really on disk. Committer thread only.
   bool Reopen();
-  void CommitterLoop();
-  void CommitGroup(std::vector<Pending*>& group, std::unordered_map<std::string, core::Millis>& touches);
+  void CloseDb();
+  // The commit function of the GroupCommitter: runs the bodies on the shared GroupTransaction, writes the
+  // batch, then replays it into the cache and the list versions.
+  void CommitGroup(std::vector<Pending*>& group, GroupCommitter::Touches& touches);
+  void Housekeep(bool idle);
   void FailGroup(std::vector<Pending*>& group, const std::string& detail);
   bool TryResume();
   // Committed reads hold db_mu_ shared; LiveDb throws StoreUnavailable while the DB is closed.
   rocksdb::DB* LiveDb() const;
   std::optional<std::string> Get(rocksdb::DB* db, std::string_view key);
+  // Runs `read` over the committed cache under the shared cache lock; what it returns is a copy.
+  template <class Read>
+  auto ReadCache(Read&& read) const {
+    std::shared_lock lock(cache_mu_);
+    return read(cache_);
+  }
 
   StoreOptions options_;
   // Guards the db_ handle itself (not its contents): replaced only by Reopen/Close, exclusively.
@@ -139,23 +149,11 @@ class RocksCatalog final : public core::Catalog {
 
   mutable std::shared_mutex cache_mu_;
   CatalogCache cache_;  // committed state only
-  // RunProfileListVersion: bumped (under cache_mu_, after the write, before callers are answered) for every
-  // system whose rp/, pt/ or cs/ keys a group wrote; systems not in the map (never written since the open,
-  // or deleted) share untracked_list_version_.
-  std::unordered_map<core::Id, uint64_t> list_versions_;
-  uint64_t list_version_clock_ = 1;
-  uint64_t untracked_list_version_ = 1;
+  ListVersions list_versions_;  // under cache_mu_, like the cache: advanced with it after each group write
   std::unique_ptr<GroupTransaction> txn_;  // committer thread only
 
-  // The commit token: whoever holds it (the committer thread, or a caller committing on its own thread
-  // when the store is idle) is the only one running bodies and writing groups.
-  std::mutex commit_mu_;
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;  // committer waits for work
-  std::vector<Pending*> queue_;
-  std::unordered_map<std::string, core::Millis> touches_;
-  bool stopping_ = false;
-  std::thread committer_;
+  std::unique_ptr<GroupCommitter> committer_;
+  std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();  // committer only
 
   std::atomic<uint64_t> groups_written_{0}, transactions_{0}, write_failures_{0}, max_group_size_{0};
   std::atomic<bool> closed_{false};

@@ -2,6 +2,7 @@
 // small subcommands (version, check-config, healthcheck, --help).
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <regex>
 
@@ -227,6 +228,7 @@ TEST(CommandsE2E, VersionCheckConfigAndHelp) {
            {"check-config", "--help"},
            {"version", "--help"},
            {"healthcheck", "--help"},
+           {"routes", "--help"},
            {"apikey", "--help"},
            {"apikey", "create", "--help"},
            {"apikey", "list", "--help"},
@@ -260,6 +262,44 @@ TEST(CommandsE2E, HealthcheckFollowsTheServer) {
   EXPECT_FALSE(down.timed_out);
   EXPECT_NE(down.exit_code, 0);
   EXPECT_FALSE(down.err.empty());
+}
+
+// `jim-edge routes --json` is what the drivers (tests/reliability/auth.py, tests/openapi/lint.mjs) take
+// as the route table: every route it prints must be one the server really serves, with the role it says.
+TEST(CommandsE2E, RoutesPrintsTheTableTheServerServes) {
+  RunResult json = RunJim({"routes", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  RunResult text = RunJim({"routes"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  Json table(json.out);
+  ASSERT_TRUE(table.ok) << table.error << "\n" << json.out;
+  ASSERT_GT(table.ArraySize(), 20u);
+  EXPECT_EQ(SplitLines(text.out).size(), table.ArraySize());
+
+  TempDir tmp;
+  Server server(tmp / "data", tmp.path());
+  ASSERT_TRUE(server.Start());
+  for (simdjson::dom::element row : table.root.get_array()) {
+    const std::string method{std::string_view(row["method"])};
+    std::string path{std::string_view(row["pattern"])};
+    const std::string role{std::string_view(row["role"])};
+    for (auto [placeholder, value] : {std::pair{"{int}", "1"}, {"{str}", "x"},
+                                      {"{uuid}", "00000000-0000-4000-8000-000000000000"}})
+      for (size_t at; (at = path.find(placeholder)) != std::string::npos;) path.replace(at, strlen(placeholder), value);
+    std::vector<std::string> args = {"-X", method, server.base_url() + path};
+    if (method == "POST" || method == "PUT")
+      args.insert(args.begin(), {"-H", "Content-Type: application/json", "--data", "{}"});
+    HttpResponse r = Curl(args);
+    const std::string what = method + " " + path + " (" + role + ")";
+    EXPECT_NE(r.status, 404) << what << " is not served";
+    EXPECT_NE(r.status, 405) << what << " is not served";
+    if (role == "Anonymous") {
+      EXPECT_EQ(r.status, 200) << what;
+    } else {
+      EXPECT_EQ(r.status, 401) << what;
+    }
+  }
+  EXPECT_EQ(Curl({server.base_url() + "/api/v1/no-such-route"}).status, 404) << "the check above can fail";
 }
 
 }  // namespace

@@ -3,15 +3,17 @@
 // with its recommended ruleset, every rule an error) and the official OpenAPI 3.1 JSON Schema
 // (@seriousme/openapi-schema-validator).
 //
-// It also reads the route table (http/routes.cpp) and requires the document's operations to be exactly its routes.
+// It also reads the route table from the binary (`jim-edge routes --json`, the table the server registers) and
+// requires the document's operations to be exactly its routes.
 //
-//   node lint.mjs <path of http/openapi/v1.json> <path of the jim-edge binary> <path of http/routes.cpp>
+//   node lint.mjs <path of http/openapi/v1.json> <path of the jim-edge binary>
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { skip, startServer } from './server.mjs';
 
-const [sourcePath, binary, routesPath] = process.argv.slice(2);
-if (!sourcePath || !binary || !routesPath) {
-  console.error('usage: node lint.mjs <v1.json> <jim-edge binary> <routes.cpp>');
+const [sourcePath, binary] = process.argv.slice(2);
+if (!sourcePath || !binary) {
+  console.error('usage: node lint.mjs <v1.json> <jim-edge binary>');
   process.exit(2);
 }
 
@@ -73,27 +75,17 @@ if (!result.valid) {
 }
 console.log(`openapi-schema-validator (OpenAPI ${validator.version} schema): ${result.valid ? 'valid' : 'INVALID'}`);
 
-// 4. The document's operations are exactly the routes of http/routes.cpp (path parameters compared by position).
-function routeTable(text) {
-  const vars = {};
-  const evaluate = (expr) =>
-    expr.split('+').map((t) => t.trim()).map((t) => {
-      if (t.startsWith('"')) return JSON.parse(t);
-      if (!(t in vars)) throw new Error(`routes.cpp: cannot evaluate ${t}`);
-      return vars[t];
-    }).join('');
-  for (const m of text.matchAll(/const std::string (\w+) = ([^;]+);/g)) vars[m[1]] = evaluate(m[2]);
-  return [...text.matchAll(/r\.Add\(\{"([A-Z]+)", ([^,]+),/g)].map((m) => `${m[1]} ${evaluate(m[2])}`);
-}
+// 4. The document's operations are exactly the routes of the binary (path parameters compared by position).
 const normalise = (route) => route.replace(/\{[^}]*\}/g, '{}').toLowerCase();
-const routes = new Set(routeTable(readFileSync(routesPath, 'utf8')).map(normalise));
+const table = JSON.parse(execFileSync(binary, ['routes', '--json'], { encoding: 'utf8' }));
+const routes = new Set(table.map((r) => normalise(`${r.method} ${r.pattern}`)));
 const documented = new Set();
 for (const [path, item] of Object.entries(JSON.parse(served).paths))
   for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'])
     if (item[method]) documented.add(normalise(`${method.toUpperCase()} ${path}`));
-for (const r of routes) if (!documented.has(r)) failures.push(`route ${r} of routes.cpp is not in the document`);
-for (const d of documented) if (!routes.has(d)) failures.push(`operation ${d} of the document is not a route of routes.cpp`);
-console.log(`route table: ${routes.size} routes in routes.cpp, ${documented.size} operations in the document`);
+for (const r of routes) if (!documented.has(r)) failures.push(`route ${r} of the binary is not in the document`);
+for (const d of documented) if (!routes.has(d)) failures.push(`operation ${d} of the document is not a route of the binary`);
+console.log(`route table: ${routes.size} routes in jim-edge routes --json, ${documented.size} operations in the document`);
 
 if (failures.length) {
   console.log(`FAILED: ${failures.length} problem(s):`);

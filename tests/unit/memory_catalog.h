@@ -1,11 +1,14 @@
 // An in-memory Catalog for the unit tier: core's services are tested against it without RocksDB.
 // Transact runs the body on a copy of the state under one mutex and swaps it in on success, which is
-// the contract's serialised, all-or-nothing semantics in its simplest form.
+// the contract's serialised, all-or-nothing semantics in its simplest form. tests/contract runs the same
+// catalog contract suite against it and RocksCatalog, so what the unit tier proves holds on the real store.
 #pragma once
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "core/catalog.h"
 #include "core/ports.h"
@@ -22,11 +25,15 @@ struct MemoryState {
   std::map<std::string, core::IdempotencyRecord> idempotency;
   std::vector<core::Activity> activities;
   std::map<core::IdKind, core::Id> next_ids;
+  // RunProfileListVersion: every system whose profiles, partitions or record a commit wrote gets a new
+  // number from one clock, so a version never comes back (also for a deleted system).
+  std::map<core::Id, uint64_t> list_versions;
+  uint64_t list_version_clock = 1;
 };
 
 class MemoryTransaction final : public core::Transaction {
  public:
-  explicit MemoryTransaction(MemoryState& s) : s_(s) {}
+  MemoryTransaction(MemoryState& s, std::set<core::Id>* touched = nullptr) : s_(s), touched_(touched) {}
   std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override { return Find(s_.definitions, id); }
   std::optional<core::Id> FindConnectorDefinitionIdByName(std::string_view name) override {
     for (auto& [id, d] : s_.definitions)
@@ -75,20 +82,46 @@ class MemoryTransaction final : public core::Transaction {
     return out;
   }
   core::Id AllocateId(core::IdKind kind) override { return ++s_.next_ids[kind]; }
-  void Put(const core::ConnectorDefinition& v) override { s_.definitions[v.id] = v; }
-  void Put(const core::ConnectedSystem& v) override { s_.systems[v.id] = v; }
-  void Put(const core::Partition& v) override { s_.partitions[v.id] = v; }
-  void Put(const core::RunProfile& v) override { s_.profiles[v.id] = v; }
+  // A row stored under an id that was not allocated (the seeded built-ins) still raises the high-water
+  // mark: AllocateId never hands that id out again.
+  void Put(const core::ConnectorDefinition& v) override {
+    NoteId(core::IdKind::kConnectorDefinition, v.id);
+    s_.definitions[v.id] = v;
+  }
+  void Put(const core::ConnectedSystem& v) override {
+    NoteId(core::IdKind::kConnectedSystem, v.id);
+    Touch(v.id);
+    s_.systems[v.id] = v;
+  }
+  void Put(const core::Partition& v) override {
+    NoteId(core::IdKind::kPartition, v.id);
+    if (auto old = Find(s_.partitions, v.id)) Touch(old->connected_system_id);
+    Touch(v.connected_system_id);
+    s_.partitions[v.id] = v;
+  }
+  void Put(const core::RunProfile& v) override {
+    NoteId(core::IdKind::kRunProfile, v.id);
+    if (auto old = Find(s_.profiles, v.id)) Touch(old->connected_system_id);
+    Touch(v.connected_system_id);
+    s_.profiles[v.id] = v;
+  }
   void Put(const core::ApiKey& v) override { s_.keys[v.id] = v; }
   void Put(const core::IdempotencyRecord& v) override { s_.idempotency[v.key] = v; }
   void DeleteConnectorDefinition(core::Id id) override { s_.definitions.erase(id); }
   void DeleteConnectedSystem(core::Id id) override {
+    Touch(id);
     s_.systems.erase(id);
     std::erase_if(s_.partitions, [&](auto& kv) { return kv.second.connected_system_id == id; });
     std::erase_if(s_.profiles, [&](auto& kv) { return kv.second.connected_system_id == id; });
   }
-  void DeletePartition(core::Id id) override { s_.partitions.erase(id); }
-  void DeleteRunProfile(core::Id id) override { s_.profiles.erase(id); }
+  void DeletePartition(core::Id id) override {
+    if (auto old = Find(s_.partitions, id)) Touch(old->connected_system_id);
+    s_.partitions.erase(id);
+  }
+  void DeleteRunProfile(core::Id id) override {
+    if (auto old = Find(s_.profiles, id)) Touch(old->connected_system_id);
+    s_.profiles.erase(id);
+  }
   void DeleteApiKey(std::string_view id) override { s_.keys.erase(std::string(id)); }
   void Record(const core::Activity& a) override { s_.activities.push_back(a); }
 
@@ -99,7 +132,15 @@ class MemoryTransaction final : public core::Transaction {
     if (it == m.end()) return std::nullopt;
     return it->second;
   }
+  void NoteId(core::IdKind kind, core::Id id) {
+    core::Id& mark = s_.next_ids[kind];
+    mark = std::max(mark, id);
+  }
+  void Touch(core::Id system) {
+    if (touched_) touched_->insert(system);
+  }
   MemoryState& s_;
+  std::set<core::Id>* touched_;
 };
 
 class MemoryCatalog final : public core::Catalog {
@@ -108,9 +149,23 @@ class MemoryCatalog final : public core::Catalog {
     std::lock_guard lock(mu_);
     if (fail_writes) return core::MakeError(core::ErrorCode::kUnavailable, "The store cannot write right now.");
     MemoryState copy = state_;
-    MemoryTransaction tx(copy);
-    core::Status st = body(tx);
-    if (st) state_ = std::move(copy);
+    std::set<core::Id> touched;
+    MemoryTransaction tx(copy, &touched);
+    // The same error channel as RocksCatalog: a body that throws fails like one that returns an error.
+    core::Status st = core::OkStatus();
+    try {
+      st = body(tx);
+    } catch (const core::StoreUnavailable& e) {
+      st = core::MakeError(core::ErrorCode::kUnavailable, "The store cannot write right now.", e.what());
+    } catch (const std::exception& e) {
+      st = core::MakeError(core::ErrorCode::kInternal, "An unexpected error occurred.", e.what());
+    }
+    if (st) {
+      for (core::Id system : touched) copy.list_versions[system] = ++copy.list_version_clock;
+      state_ = std::move(copy);
+    } else {
+      state_.next_ids = copy.next_ids;  // ids a failed body allocated stay consumed: gaps are fine, reuse is not
+    }
     return st;
   }
   std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override { return Values(state_.definitions); }
@@ -134,6 +189,11 @@ class MemoryCatalog final : public core::Catalog {
     return out;
   }
   std::optional<core::RunProfile> GetRunProfile(core::Id id) override { return Tx().FindRunProfile(id); }
+  // Systems not written yet share version 1, as in RocksCatalog.
+  uint64_t RunProfileListVersion(core::Id cs) override {
+    auto it = state_.list_versions.find(cs);
+    return it == state_.list_versions.end() ? 1 : it->second;
+  }
   std::vector<core::ApiKey> ListApiKeys() override { return Values(state_.keys); }
   std::optional<core::ApiKey> GetApiKey(std::string_view id) override { return Tx().FindApiKey(id); }
   std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view d) override { return Tx().FindApiKeyByDigest(d); }
@@ -156,7 +216,9 @@ class MemoryCatalog final : public core::Catalog {
     return Tx().FindIdempotency(key);
   }
   void TouchApiKey(std::string_view id, core::Millis when) override {
-    if (auto it = state_.keys.find(std::string(id)); it != state_.keys.end()) it->second.last_used_at = when;
+    // Like RocksCatalog: an older touch (a slow request finishing late) never moves the time back.
+    if (auto it = state_.keys.find(std::string(id)); it != state_.keys.end())
+      it->second.last_used_at = std::max(it->second.last_used_at.value_or(when), when);
   }
   bool IsWritable(std::string* reason) override {
     if (fail_writes && reason) *reason = "disk_full";

@@ -1,13 +1,10 @@
-// The core services wired over the in-memory catalog, seeded like a fresh server.
+// The core services wired over the in-memory catalog, seeded like a fresh server. They come from
+// core::ServiceSet like in every other composition root, so a service added there is tested here as wired.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include "core/activity_service.h"
-#include "core/api_key_service.h"
-#include "core/connected_system_service.h"
-#include "core/connector_definition_service.h"
-#include "core/run_profile_service.h"
+#include "core/service_set.h"
 #include "tests/unit/memory_catalog.h"
 
 namespace jim::testing {
@@ -17,12 +14,13 @@ class ServiceTest : public ::testing::Test {
   MemoryCatalog catalog;
   FakeClock clock;
   CountingEntropy entropy;
-  core::ServiceContext ctx{catalog, clock, entropy};
-  core::ConnectorDefinitionService definitions{ctx};
-  core::ConnectedSystemService systems{ctx};
-  core::RunProfileService profiles{ctx};
-  core::ApiKeyService keys{ctx};
-  core::ActivityService activities{ctx};
+  core::ServiceSet services{catalog, clock, entropy};
+  core::ServiceContext& ctx = services.ctx;
+  core::ConnectorDefinitionService& definitions = services.definitions;
+  core::ConnectedSystemService& systems = services.systems;
+  core::RunProfileService& profiles = services.profiles;
+  core::ApiKeyService& keys = services.keys;
+  core::ActivityService& activities = services.activities;
   core::Actor admin{"ApiKey", "11111111-1111-4111-8111-111111111111", "admin"};
 
   void SetUp() override { ASSERT_TRUE(definitions.SeedBuiltIns().ok()); }
