@@ -458,6 +458,11 @@ std::string RocksCatalog::LastWriteError() {
   return write_error_;
 }
 
+size_t RocksCatalog::QueuedTransactions() const {
+  std::lock_guard lock(queue_mu_);
+  return queue_.size();
+}
+
 StoreStats RocksCatalog::Stats() const {
   return {groups_written_.load(), transactions_.load(), write_failures_.load(), max_group_size_.load()};
 }

@@ -92,6 +92,8 @@ class RocksCatalog final : public core::Catalog {
   // The free-space floor can be changed at run time (tests; a future config reload).
   void SetMinFreeBytes(uint64_t bytes) { disk_.SetMinFreeBytes(bytes); }
   StoreStats Stats() const;
+  // Transactions waiting for the next group (not the one being written): lets a test line up a group.
+  size_t QueuedTransactions() const;
   // The detail of the last failed write or recovery attempt (for logs), empty if none yet.
   std::string LastWriteError();
   const std::string& data_dir() const { return options_.data_dir; }
@@ -150,7 +152,7 @@ class RocksCatalog final : public core::Catalog {
   // The commit token: whoever holds it (the committer thread, or a caller committing on its own thread
   // when the store is idle) is the only one running bodies and writing groups.
   std::mutex commit_mu_;
-  std::mutex queue_mu_;
+  mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;  // committer waits for work
   std::vector<Pending*> queue_;
   std::unordered_map<std::string, core::Millis> touches_;
