@@ -207,5 +207,44 @@ TEST(Durability, ResponsesWaitForTheirGroupsWalSyncAndAFailedSyncAnswersTheWhole
   EXPECT_GT(gate->SyncsReturned(), before);
 }
 
+// Issue 16: a create whose errors need no store is not queued behind the committer, so it never waits
+// for another group's fsync; the contract's order (404 system before 400, a used Idempotency-Key's 409)
+// still holds. Every answer below arrives while another create's WAL sync is held at the gate.
+TEST(Durability, CreatesRefusedWithoutTheStoreAreAnsweredWhileAGroupsSyncIsHeld) {
+  auto gate = std::make_shared<WalSyncGate>();
+  TestServer srv(OverGate(gate, /*sync=*/true));
+  const int64_t cs = srv.CreateSystem("HR", 1);
+  ASSERT_GT(cs, 0);
+  Response keyed = srv.Post(TestServer::ProfilesPath(cs), R"({"name":"keyed","runType":"FullImport"})",
+                            {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(keyed.status, 201) << keyed.body;
+
+  gate->Arm();
+  RawClient held(srv.port());
+  ASSERT_TRUE(held.Send(CreateProfileRequest(srv, cs, "held")));
+  ASSERT_TRUE(gate->WaitEntered(1));
+
+  const std::string path = TestServer::ProfilesPath(cs);
+  Response blank = srv.Post(path, R"({"name":"","runType":"FullImport"})");
+  EXPECT_ERROR(blank, 400, "VALIDATION_ERROR");
+  EXPECT_TRUE(NamesField(blank, "name")) << blank.body;
+  Response page = srv.Post(path, R"({"name":"p","runType":"FullImport","pageSize":0})");
+  EXPECT_ERROR(page, 400, "VALIDATION_ERROR");
+  EXPECT_TRUE(NamesField(page, "pageSize")) << page.body;
+  Response typed = srv.Post(path, R"({"name":"t","runType":"Bogus"})");
+  EXPECT_ERROR(typed, 400, "VALIDATION_ERROR");
+  EXPECT_TRUE(NamesField(typed, "runType")) << typed.body;
+  EXPECT_ERROR(srv.Post(path, R"({"name":)"), 400, "VALIDATION_ERROR");
+  EXPECT_ERROR(srv.Post(TestServer::ProfilesPath(cs + 1000), R"({"name":""})"), 404, "NOT_FOUND");
+  EXPECT_ERROR(srv.Post(TestServer::ProfilesPath(cs + 1000), R"({"name":)"), 404, "NOT_FOUND");
+  // The key was used with another (valid) body: 409 outranks the field errors, as before.
+  EXPECT_ERROR(srv.Post(path, R"({"name":""})", {{"Idempotency-Key", "k-1"}}), 409, "CONFLICT");
+
+  EXPECT_EQ(srv.catalog().QueuedTransactions(), 0u) << "a refused create was queued for the committer";
+  EXPECT_FALSE(held.Readable(std::chrono::milliseconds(0))) << "the held create was answered before its sync";
+  gate->Release(/*fail=*/false, /*disarm=*/true);
+  EXPECT_EQ(held.Receive().status, 201);
+}
+
 }  // namespace
 }  // namespace jim::http::testing
