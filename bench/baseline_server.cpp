@@ -3,14 +3,24 @@
 // http::ApiServer: the same thread pool size, tcp_nodelay, keep-alive cap and timeouts, default headers
 // and the re-listen with a 4096 backlog (cpp-httplib 0.11.4 listens with 5). No parsing, no store.
 //
-//   jim_baseline_server [--port N] [--host H] [--threads N]     --port 0 picks a free port, printed
+// With --durable DIR it is the naive durable server instead (issue 16's second yardstick): every POST
+// parses its body with simdjson, does one RocksDB Get (the "does the parent exist" read) and one Put with
+// sync=true, each on its own request thread, so RocksDB's own write group is what shares the fsyncs.
+// GETs stay the fixed 200: only the write path differs.
+//
+//   jim_baseline_server [--port N] [--host H] [--threads N] [--durable DIR]
+//   --port 0 picks a free port, printed
 #include <httplib.h>
+#include <rocksdb/db.h>
 #include <signal.h>
+#include <simdjson.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace {
@@ -27,6 +37,59 @@ const char* const kCreated =
     R"("partitionId":null,"partitionName":null,"targetsDeselectedPartition":false,"filePath":null,)"
     R"("verifyImportContentHashes":false})";
 
+// The naive durable create: parse, one Get, one synced Put, then the same fixed 201.
+class DurableCreates {
+ public:
+  bool Open(const std::string& dir) {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(o, dir, &db);
+    if (!s.ok()) {
+      std::fprintf(stderr, "jim_baseline_server: cannot open %s: %s\n", dir.c_str(), s.ToString().c_str());
+      return false;
+    }
+    db_.reset(db);
+    return db_->Put(rocksdb::WriteOptions(), kParentKey, "1").ok();
+  }
+
+  void Create(const httplib::Request& req, httplib::Response& res) {
+    // simdjson's parser is not thread-safe; one per request thread, reused.
+    thread_local simdjson::ondemand::parser parser;
+    simdjson::padded_string body(req.body);
+    simdjson::ondemand::document doc;
+    std::string_view name, run_type;
+    if (parser.iterate(body).get(doc) != simdjson::SUCCESS || doc["name"].get_string().get(name) != simdjson::SUCCESS ||
+        doc["runType"].get_string().get(run_type) != simdjson::SUCCESS) {
+      res.status = 400;
+      res.set_content(R"({"code":"VALIDATION_ERROR"})", "application/json; charset=utf-8");
+      return;
+    }
+    std::string parent;
+    if (!db_->Get(rocksdb::ReadOptions(), kParentKey, &parent).ok()) {
+      res.status = 404;
+      res.set_content(R"({"code":"NOT_FOUND"})", "application/json; charset=utf-8");
+      return;
+    }
+    char key[32];
+    std::snprintf(key, sizeof key, "rp/%020llu", static_cast<unsigned long long>(++next_id_));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (!db_->Put(wo, key, req.body).ok()) {
+      res.status = 503;
+      res.set_content(R"({"code":"SERVICE_UNAVAILABLE"})", "application/json; charset=utf-8");
+      return;
+    }
+    res.status = 201;
+    res.set_content(kCreated, "application/json; charset=utf-8");
+  }
+
+ private:
+  static constexpr const char* kParentKey = "cs/1";
+  std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> next_id_{0};
+};
+
 TunedServer* g_server = nullptr;
 void OnSignal(int) {
   if (g_server) g_server->stop();
@@ -35,14 +98,15 @@ void OnSignal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1", durable_dir;
   int port = 0, threads = 64;  // jim-edge's --threads default
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--port")) port = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--host")) host = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--durable")) durable_dir = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: jim_baseline_server [--port N] [--host H] [--threads N]\n");
+      std::fprintf(stderr, "usage: jim_baseline_server [--port N] [--host H] [--threads N] [--durable DIR]\n");
       return 2;
     }
   }
@@ -60,10 +124,16 @@ int main(int argc, char** argv) {
                          {"X-Frame-Options", "DENY"},
                          {"Content-Security-Policy", "default-src 'none'"},
                          {"Cache-Control", "no-store"}});
-  s.Post(".*", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 201;
-    res.set_content(kCreated, "application/json; charset=utf-8");
-  });
+  DurableCreates durable;
+  if (!durable_dir.empty()) {
+    if (!durable.Open(durable_dir)) return 1;
+    s.Post(".*", [&durable](const httplib::Request& req, httplib::Response& res) { durable.Create(req, res); });
+  } else {
+    s.Post(".*", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 201;
+      res.set_content(kCreated, "application/json; charset=utf-8");
+    });
+  }
   s.Get(".*", [](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
     res.set_content(kCreated, "application/json; charset=utf-8");
@@ -80,7 +150,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!s.SetBacklog(4096)) std::fprintf(stderr, "jim_baseline_server: could not raise the listen backlog\n");
-  std::printf("jim_baseline_server listening on http://%s:%d threads=%d\n", host.c_str(), bound, threads);
+  std::printf("jim_baseline_server listening on http://%s:%d threads=%d mode=%s\n", host.c_str(), bound, threads,
+              durable_dir.empty() ? "fixed" : "durable");
   std::fflush(stdout);
   g_server = &s;
   signal(SIGTERM, OnSignal);

@@ -116,6 +116,32 @@ Result<RunProfileView> RunProfileService::Get(Id cs, Id rp) {
   return ViewOf(std::move(*profile), partition);
 }
 
+Status RunProfileService::RequireSystem(Id cs) {
+  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  return OkStatus();
+}
+
+Result<CreateRunProfileOutcome> RunProfileService::RefuseEarly(Id cs_id, FieldErrors errors,
+                                                               const IdempotencyInput* idempotency, Millis now) {
+  // The same order as inside the transaction: 404 system, then a live Idempotency-Key, then 400. Committed
+  // state is as good an answer as the committer's: a request that overlaps a write in flight may be ordered
+  // before it.
+  if (!ctx_.catalog.GetConnectedSystem(cs_id)) return ConnectedSystemNotFound(cs_id);
+  if (idempotency) {
+    auto previous = ctx_.catalog.GetIdempotency(idempotency->key);
+    if (previous && previous->created + kIdempotencyTtlMillis > now) {
+      // Only a create that passed its field rules is ever recorded, so a request that fails them can only
+      // differ from the recorded one: 409, as the transaction would answer.
+      if (previous->request_hash != idempotency->request_hash)
+        return MakeError(ErrorCode::kConflict, "The Idempotency-Key was already used with a different request body.");
+      CreateRunProfileOutcome outcome;
+      outcome.replay = std::move(*previous);
+      return outcome;
+    }
+  }
+  return InvalidFields(std::move(errors));
+}
+
 Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id cs_id,
                                                           const CreateRunProfileInput& in,
                                                           const IdempotencyInput* idempotency) {
@@ -129,6 +155,9 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
     CheckVerifyFlag(in.verify_import_content_hashes, *in.run_type, errors);
 
   const Millis now = ctx_.clock.NowMillis();
+  // A create these rules refuse writes nothing: it is answered at once, never queued behind the committer
+  // (where it could wait for another group's fsync to hear its 400).
+  if (!errors.empty()) return RefuseEarly(cs_id, std::move(errors), idempotency, now);
   CreateRunProfileOutcome outcome;
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     auto cs = tx.FindConnectedSystem(cs_id);
@@ -143,7 +172,6 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
         return OkStatus();
       }
     }
-    if (!errors.empty()) return InvalidFields(errors);
 
     FieldErrors rule_errors;
     auto connector = tx.FindConnectorDefinition(cs->connector_id);

@@ -67,6 +67,9 @@ class RunProfileService {
 
   Result<std::vector<RunProfileView>> List(Id connected_system_id);
   Result<RunProfileView> Get(Id connected_system_id, Id run_profile_id);
+  // 404 unless the connected system exists, from committed state (never waits for the committer): what
+  // outranks a 400 that is known without the store (a body that is not JSON).
+  Status RequireSystem(Id connected_system_id);
   Result<CreateRunProfileOutcome> Create(const Actor& actor, Id connected_system_id,
                                          const CreateRunProfileInput& input,
                                          const IdempotencyInput* idempotency = nullptr);
@@ -78,6 +81,9 @@ class RunProfileService {
 
  private:
   RunProfileView ViewOf(RunProfile profile, const std::optional<Partition>& partition);
+  // A create whose field rules already failed, answered from committed state with what outranks the 400.
+  Result<CreateRunProfileOutcome> RefuseEarly(Id connected_system_id, FieldErrors errors,
+                                              const IdempotencyInput* idempotency, Millis now);
   ServiceContext ctx_;
 };
 

@@ -76,7 +76,13 @@ void GetRunProfile(RequestContext& ctx) {
 void CreateRunProfile(RequestContext& ctx) {
   const core::Id cs = ctx.id(0);
   core::CreateRunProfileInput in;
-  if (RejectBody(ctx, ParseCreateRunProfile(ctx.body(), in))) return;
+  core::FieldErrors body_errors = ParseCreateRunProfile(ctx.body(), in);
+  if (!body_errors.empty()) {
+    // Known without the store, but the contract ranks 404 system above 400: a committed read, no commit.
+    if (auto known = ctx.services.profiles.RequireSystem(cs); !known) return SendCoreError(ctx, known.error());
+    RejectBody(ctx, body_errors);
+    return;
+  }
 
   std::optional<core::IdempotencyInput> idempotency;
   if (auto header = OptionalHeader(ctx, "Idempotency-Key")) {

@@ -248,6 +248,9 @@ TEST_F(RunProfileTest, PropertyNamesAreCaseInsensitiveDuplicatesRejectedUnknownI
 TEST_F(RunProfileTest, UnknownConnectedSystemIs404BeforeValidation) {
   EXPECT_ERROR(Create(99, Body("x", "FullImport")), 404, "NOT_FOUND");
   EXPECT_ERROR(Create(99, R"({"name":"","runType":"Bogus"})"), 404, "NOT_FOUND");
+  // A body that is not JSON is known bad without the store, but 404 system still comes first.
+  EXPECT_ERROR(Create(99, R"({"name":)"), 404, "NOT_FOUND");
+  EXPECT_ERROR(Create(99, "[1]"), 404, "NOT_FOUND");
   EXPECT_ERROR(srv().Get(TestServer::ProfilesPath(99)), 404, "NOT_FOUND");
   EXPECT_ERROR(srv().Get(TestServer::ProfilePath(99, 1)), 404, "NOT_FOUND");
   EXPECT_ERROR(srv().Put(TestServer::ProfilePath(99, 1), "{}"), 404, "NOT_FOUND");

@@ -253,6 +253,8 @@ struct TestServerOptions {
   std::string public_url;        // --public-url
   int head_timeout_seconds = 10;  // --head-timeout
   size_t max_head_bytes = 32 * 1024;
+  // The RocksDB Env the store runs on (the durability proofs watch its WAL syncs); null = the default.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // One running server over one fresh data dir, with these keys:
@@ -267,6 +269,7 @@ class TestServer {
     store::StoreOptions so;
     so.data_dir = dir_.path() + "/data";
     so.sync = options_.sync;
+    so.env = options_.env;
     so.min_free_bytes = 0;  // must not depend on the free space of the machine
     auto opened = store::RocksCatalog::Open(so);
     if (!opened) throw std::runtime_error("cannot open the catalog: " + opened.error().message);
