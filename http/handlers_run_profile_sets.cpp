@@ -9,14 +9,19 @@ namespace jim::http::handlers {
 namespace {
 
 // The set document: exactly the fields the PUT reads, every one written, so export -> apply is a no-op.
-void WriteSetItem(JsonWriter& w, const core::RunProfile& p) {
-  w.BeginObject();
+// The members of a set item: what PUT takes for one profile (also the body of a plan's create entry).
+void WriteSetFields(JsonWriter& w, const core::RunProfile& p) {
   w.Field("name", p.name);
   w.Field("runType", std::string_view(core::RunTypeName(p.run_type)));
   w.Field("pageSize", p.page_size);
   w.Key("partitionId").OptionalInt(p.partition_id);
   w.Key("filePath").OptionalString(p.file_path);
   w.Field("verifyImportContentHashes", p.verify_import_content_hashes);
+}
+
+void WriteSetItem(JsonWriter& w, const core::RunProfile& p) {
+  w.BeginObject();
+  WriteSetFields(w, p);
   w.EndObject();
 }
 
@@ -45,12 +50,7 @@ std::string RenderPlan(const core::RunProfileSetPlan& plan) {
     w.BeginObject();
     w.Key("id");
     if (plan.dry_run) w.Null(); else w.Int(p.id);
-    w.Field("name", p.name);
-    w.Field("runType", std::string_view(core::RunTypeName(p.run_type)));
-    w.Field("pageSize", p.page_size);
-    w.Key("partitionId").OptionalInt(p.partition_id);
-    w.Key("filePath").OptionalString(p.file_path);
-    w.Field("verifyImportContentHashes", p.verify_import_content_hashes);
+    WriteSetFields(w, p);
     w.Key("replaces").OptionalInt(c.replaces);
     w.EndObject();
   }
