@@ -193,9 +193,6 @@ void SendAndClose(const httplib::Request& req, httplib::Response& res) {
 // The largest refused body the server reads and discards so that the client sees its 413 (see the guard).
 constexpr size_t kMaxDrainBytes = 64ull << 20;
 
-// Real clients send a dozen or two; newer cpp-httplib releases refuse more than 100 too.
-constexpr size_t kMaxHeaderCount = 100;
-
 }  // namespace
 
 ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
@@ -275,25 +272,12 @@ void ApiServer::Configure() {
     tl_request.route = nullptr;
     tl_request.request_id = MakeRequestId(req.get_header_value("X-Request-Id"));
     res.set_header("X-Request-Id", tl_request.request_id);
-    // cpp-httplib 0.11.4 limits the length of each header line, not their number.
-    if (req.headers.size() > kMaxHeaderCount) {
-      SendError(res, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                "The request has more than " + std::to_string(kMaxHeaderCount) + " header fields.");
-      SendAndClose(req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    }
     // cpp-httplib applies a Range header to any 2xx answer, cutting a JSON body into a fragment (206) or
     // answering 416 without the envelope. Ranges mean nothing to this API: ignore them (RFC 9110 allows it).
     // The request object is not const where cpp-httplib owns it; only this hook sees it as const.
     const_cast<httplib::Request&>(req).ranges.clear();
-    // Caution: chunked bodies bypass the payload limit in cpp-httplib 0.11.4, so any Transfer-Encoding
-    // is refused before a byte of the body is read.
-    if (req.has_header("Transfer-Encoding")) {
-      SendError(res, 411, "LENGTH_REQUIRED",
-                "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
-      SendAndClose(req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    }
+    // The connection loop's head check (head_check.h) has already refused more than max_field_count fields
+    // (431) and any Transfer-Encoding (411: chunked bodies bypass cpp-httplib 0.11.4's payload limit).
     const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
     size_t length = 0;
     if (req.has_header("Content-Length")) {

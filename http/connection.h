@@ -41,6 +41,10 @@ struct Connection {
   size_t dropped = 0;          // bytes read and dropped while lingering
   std::string out;             // response bytes not yet sent
   size_t out_pos = 0;
+  // The loop's deadline queue (deadline_queue.h): the deadline of this connection's live entry there, and
+  // that entry's token (0: none).
+  std::chrono::steady_clock::time_point scheduled = std::chrono::steady_clock::time_point::max();
+  uint64_t timer_token = 0;
   std::string remote_ip, local_ip;
   int remote_port = 0, local_port = 0;
 

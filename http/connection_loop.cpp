@@ -164,8 +164,9 @@ void ConnectionLoop::TakeHandoffs() {
       Linger(c);
     } else {
       c.phase = c.Pending().empty() ? ConnectionPhase::kIdle : ConnectionPhase::kHead;
-      c.deadline = Clock::now() + std::chrono::milliseconds(c.phase == ConnectionPhase::kIdle ? limits_.idle_timeout_ms
-                                                                                               : limits_.head_timeout_ms);
+      SetDeadline(c, Clock::now() + std::chrono::milliseconds(c.phase == ConnectionPhase::kIdle
+                                                                  ? limits_.idle_timeout_ms
+                                                                  : limits_.head_timeout_ms));
       // A worker may have left decrypted bytes in the TLS session, which the socket will not signal.
       if (c.ssl) {
         ReadAvailable(c);
@@ -197,10 +198,10 @@ void ConnectionLoop::Register(int fd) {
     SSL_set_accept_state(c.ssl);
     SSL_set_mode(c.ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     c.phase = ConnectionPhase::kHandshake;
-    c.deadline = now + std::chrono::milliseconds(limits_.head_timeout_ms);
+    SetDeadline(c, now + std::chrono::milliseconds(limits_.head_timeout_ms));
   } else {
     c.phase = ConnectionPhase::kIdle;
-    c.deadline = now + std::chrono::milliseconds(limits_.idle_timeout_ms);
+    SetDeadline(c, now + std::chrono::milliseconds(limits_.idle_timeout_ms));
   }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
@@ -229,7 +230,7 @@ void ConnectionLoop::OnEvent(Connection& c, uint32_t events) {
       int step = HandshakeStep(c, want);
       if (step == 1) {
         c.phase = ConnectionPhase::kIdle;
-        c.deadline = Clock::now() + std::chrono::milliseconds(limits_.idle_timeout_ms);
+        SetDeadline(c, Clock::now() + std::chrono::milliseconds(limits_.idle_timeout_ms));
         // The client's first request may already sit decrypted in the session: read it now, because the
         // socket will not signal it again.
         ReadAvailable(c);
@@ -272,6 +273,9 @@ void ConnectionLoop::ReadAvailable(Connection& c) {
     if (n > 0) {
       c.in.append(scratch_.data(), static_cast<size_t>(n));
       budget -= std::min(budget, static_cast<size_t>(n));
+      // A short read emptied the socket: asking again would only return EAGAIN (a trickling client would
+      // cost the loop two syscalls per byte). What arrives later, or the peer's FIN, raises the next event.
+      if (!c.ssl && static_cast<size_t>(n) < ask) break;
       continue;
     }
     if (n == 0) eof = true;
@@ -294,13 +298,13 @@ void ConnectionLoop::Advance(Connection& c) {
   if (pending.empty()) {
     if (c.peer_eof) return Close(c);
     c.phase = ConnectionPhase::kIdle;
-    c.deadline = now + std::chrono::milliseconds(limits_.idle_timeout_ms);
+    SetDeadline(c, now + std::chrono::milliseconds(limits_.idle_timeout_ms));
     c.Compact();
     return Arm(c, POLLIN);
   }
   if (c.phase == ConnectionPhase::kIdle) {
     c.phase = ConnectionPhase::kHead;
-    c.deadline = now + std::chrono::milliseconds(limits_.head_timeout_ms);
+    SetDeadline(c, now + std::chrono::milliseconds(limits_.head_timeout_ms));
   }
   HeadVerdict v = CheckHead(pending, limits_.head);
   if (v.status == HeadStatus::kRejected) return Refuse(c, v.http_status, v.code, v.message);
@@ -324,7 +328,7 @@ void ConnectionLoop::Advance(Connection& c) {
         }
       }
     }
-    c.deadline = std::min(now + std::chrono::milliseconds(limits_.io_timeout_ms), c.body_deadline);
+    SetDeadline(c, std::min(now + std::chrono::milliseconds(limits_.io_timeout_ms), c.body_deadline));
     if (c.peer_eof) return Close(c);
     return Arm(c, POLLIN);
   }
@@ -341,7 +345,7 @@ void ConnectionLoop::Refuse(Connection& c, int status, std::string_view code, st
 void ConnectionLoop::Linger(Connection& c) {
   if (c.phase != ConnectionPhase::kLingering) {
     c.phase = ConnectionPhase::kLingering;
-    c.deadline = Clock::now() + kLingerTime;
+    SetDeadline(c, Clock::now() + kLingerTime);
     c.in.clear();
     c.in_pos = 0;
     std::string().swap(c.in);
@@ -370,25 +374,30 @@ void ConnectionLoop::Close(Connection& c) {
   open_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void ConnectionLoop::SetDeadline(Connection& c, Clock::time_point when) {
+  c.deadline = when;
+  deadlines_.Schedule(c, when);
+}
+
+Connection* ConnectionLoop::Live(Connection* ptr) { return conns_.contains(ptr) ? ptr : nullptr; }
+
 void ConnectionLoop::Sweep(Clock::time_point now) {
-  std::vector<Connection*> expired;
-  for (auto& [ptr, conn] : conns_)
-    if (conn->phase != ConnectionPhase::kWorking && now >= conn->deadline) expired.push_back(ptr);
-  for (Connection* c : expired) {
-    switch (c->phase) {
+  const auto live = [this](Connection* ptr) { return Live(ptr); };
+  deadlines_.PopDue(now, live, [&](Connection& c) {
+    if (c.phase == ConnectionPhase::kWorking) return;  // its deadline is set anew when the worker returns it
+    if (now < c.deadline) return deadlines_.Schedule(c, c.deadline);
+    switch (c.phase) {
       case ConnectionPhase::kHead:
-        Refuse(*c, 408, "REQUEST_TIMEOUT",
-               "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
-                   " seconds.");
-        break;
+        return Refuse(c, 408, "REQUEST_TIMEOUT",
+                      "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
+                          " seconds.");
       case ConnectionPhase::kBody:
-        Refuse(*c, 408, "REQUEST_TIMEOUT", "The request body did not arrive in time.");
-        break;
+        return Refuse(c, 408, "REQUEST_TIMEOUT", "The request body did not arrive in time.");
       default:
-        Close(*c);  // idle keep-alive, a stalled TLS handshake, or the end of a linger
-        break;
+        return Close(c);  // idle keep-alive, a stalled TLS handshake, or the end of a linger
     }
-  }
+  });
+  deadlines_.Compact(conns_.size(), live);
 }
 
 }  // namespace jim::http

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "http/connection.h"
+#include "http/deadline_queue.h"
 #include "http/head_check.h"
 
 namespace jim::http {
@@ -83,6 +84,9 @@ class ConnectionLoop {
   void Refuse(Connection& c, int status, std::string_view code, std::string_view message);
   void Linger(Connection& c);
   void Close(Connection& c);
+  // Every deadline change goes through here, so the deadline queue knows it.
+  void SetDeadline(Connection& c, std::chrono::steady_clock::time_point when);
+  Connection* Live(Connection* ptr);  // the loop's open connection at this address, or null
   void Sweep(std::chrono::steady_clock::time_point now);
 
   const ConnectionLimits limits_;
@@ -98,6 +102,7 @@ class ConnectionLoop {
   std::mutex mu_;
   std::vector<Handoff> handoffs_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;  // the loop thread's alone
+  DeadlineQueue deadlines_;
   std::vector<char> scratch_;
 };
 
