@@ -23,8 +23,15 @@ bool TransientState(std::string_view state) {
 
 std::string ErrorText(PGconn* c, PGresult* r) {
   std::string text = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
+  // libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."): one line.
+  std::string flat;
+  for (char ch : text) {
+    if (ch == '\n' || ch == '\t' || ch == '\r') ch = ' ';
+    if (ch == ' ' && (flat.empty() || flat.back() == ' ')) continue;
+    flat += ch;
+  }
+  while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+  return flat;
 }
 
 }  // namespace
