@@ -95,6 +95,12 @@ struct PgBackend {
     catalog_.reset();
     Open();
   }
+  const store::PgOptions& options() const { return options_; }
+  // Runs `sql` on a connection of its own, in the default schema.
+  void Admin(const std::string& sql) {
+    store::pg::Conn conn({"dbname"}, {options_.url});
+    conn.ExecScript(sql);
+  }
 
  private:
   void Open() {
@@ -102,11 +108,6 @@ struct PgBackend {
     if (!opened.ok()) throw std::runtime_error("cannot open the PostgreSQL catalog: " + opened.error().message);
     catalog_ = std::move(opened).value();
   }
-  void Admin(const std::string& sql) {
-    store::pg::Conn conn({"dbname"}, {options_.url});
-    conn.ExecScript(sql);
-  }
-
   bool skip_ = false;
   store::PgOptions options_;
   std::unique_ptr<store::PgCatalog> catalog_;
