@@ -273,9 +273,9 @@ std::optional<core::IdempotencyRecord> PgCatalog::GetIdempotency(std::string_vie
 bool PgCatalog::IsWritable(std::string* reason) {
   try {
     if (!WithConn([](pg::Conn& c) { return c.Exec("SELECT pg_is_in_recovery()").Int(0, 0) != 0; })) return true;
-    if (reason) *reason = "the PostgreSQL database is a read-only standby";
+    if (reason) *reason = "database_read_only";  // a standby: point --database-url at the primary
   } catch (const std::exception&) {
-    if (reason) *reason = "the PostgreSQL database cannot be reached";
+    if (reason) *reason = "database_unreachable";
   }
   return false;
 }

@@ -61,7 +61,8 @@ class PgCatalog final : public core::Catalog {
   std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
   // Queued in memory and written by this node's next transaction (best effort, like the embedded store).
   void TouchApiKey(std::string_view id, core::Millis when) override;
-  // False while the database cannot be reached or is a read-only standby.
+  // False while the database cannot be reached (reason database_unreachable) or is a read-only standby
+  // (database_read_only).
   bool IsWritable(std::string* reason) override;
 
   // The URL as logs may show it (password masked).

@@ -162,6 +162,7 @@ TEST(PostgresE2E, AnUnreachableDatabaseGives503AndTheNodeRecoversByItself) {
   auto ready = Get(node.base_url() + "/api/v1/health/ready", "");
   EXPECT_EQ(ready.status, 503) << ready.body;
   EXPECT_EQ(ready.Header("Retry-After"), "5");
+  EXPECT_TRUE(Contains(ready.body, "database_unreachable")) << ready.body;
   EXPECT_TRUE(HasStatus(Get(node.base_url() + "/api/v1/health/live", ""), 200));
   auto read = Get(systems, key);
   EXPECT_TRUE(IsEnvelope(read, 503, "SERVICE_UNAVAILABLE"));
