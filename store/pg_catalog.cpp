@@ -134,8 +134,9 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
     try {
       lease.emplace(pool_->Acquire());
     } catch (const pg::Transient& e) {
-      last_failure = e.what();
-      continue;
+      // No connection: the database is down or unreachable. Answer 503 now rather than hold every writer
+      // of this node behind more connect timeouts.
+      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
     }
     bool commit_sent = false;
     try {
@@ -201,16 +202,13 @@ void PgCatalog::MaybeSweep(pg::Conn& conn) {
 template <class Read>
 auto PgCatalog::WithConn(Read&& read) {
   for (int attempt = 1;; ++attempt) {
+    auto lease = pool_->Acquire();  // cannot connect: StoreUnavailable at once
     try {
-      auto lease = pool_->Acquire();
-      try {
-        return read(*lease);
-      } catch (const pg::Transient&) {
-        if (lease->Broken()) lease.Discard();
-        throw;
-      }
+      return read(*lease);
     } catch (const pg::Transient&) {
-      if (attempt >= 2) throw;
+      // A pooled connection the server has ended since (a restart): one more try on a new one.
+      if (!lease->Broken() || attempt >= 2) throw;
+      lease.Discard();
     }
   }
 }

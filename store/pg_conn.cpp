@@ -154,8 +154,11 @@ Pool::Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::v
            int size, std::chrono::milliseconds acquire_timeout)
     : size_(size < 1 ? 1 : size), acquire_timeout_(acquire_timeout) {
   // Defaults first, so that the URL (expanded at "dbname") overrides them; the caller's extras last.
-  keywords_ = {"connect_timeout", "application_name", "dbname"};
-  values_ = {"5", "jim-edge", std::move(conninfo)};
+  // A peer that vanished without a reset (a partition, a failed host) is noticed within seconds instead of
+  // the kernel's two hours: keepalives while waiting for an answer, a bound on unacknowledged data.
+  keywords_ = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval", "keepalives_count",
+               "tcp_user_timeout", "dbname"};
+  values_ = {"5", "jim-edge", "10", "5", "3", "15000", std::move(conninfo)};
   keywords_.insert(keywords_.end(), extra_keywords.begin(), extra_keywords.end());
   values_.insert(values_.end(), extra_values.begin(), extra_values.end());
 }
