@@ -5,11 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "cmd/store_choice.h"
 #include "core/service_set.h"
 #include "http/context.h"
 #include "http/logger.h"
 #include "http/metered_catalog.h"
-#include "cmd/store_choice.h"
 #include "store/pg_catalog.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"

@@ -141,10 +141,9 @@ int RunServe(const ServeOptions& o) {
   }
 
   std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
-  std::string durability =
-      o.store.postgresql()  ? "the database's (a 2xx means COMMIT returned; see synchronous_commit)"
-      : tuning.sync         ? "strict (fsync before every acknowledged write)"
-                            : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
+  std::string durability = o.store.postgresql() ? "the database's (a 2xx means COMMIT returned; see synchronous_commit)"
+                           : tuning.sync        ? "strict (fsync before every acknowledged write)"
+                                         : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
   log.Info("jim-edge started", {{"version", JIM_EDGE_VERSION},
                                 {"address", address},
                                 {"store", DescribeStore(o.store)},

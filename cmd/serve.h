@@ -11,7 +11,7 @@ namespace jim::cmd {
 
 struct ServeOptions {
   http::ServerConfig server;
-  StoreChoice store;  // where the catalog lives; the data dir also holds the initial-api-key file
+  StoreChoice store;                  // where the catalog lives; the data dir also holds the initial-api-key file
   std::string durability = "strict";  // strict (fsync before every 2xx) | relaxed (benchmarks only)
   std::string log_format = "text";
   uint64_t min_free_mb = 64;

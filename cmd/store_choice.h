@@ -13,8 +13,8 @@ namespace jim::cmd {
 struct StoreChoice {
   std::string store = "rocksdb";  // rocksdb | postgresql
   std::string data_dir = "./data";
-  std::string database_url;       // libpq URI or key=value (JIM_DATABASE_URL)
-  int pool_size = 8;              // PostgreSQL connections per node
+  std::string database_url;  // libpq URI or key=value (JIM_DATABASE_URL)
+  int pool_size = 8;         // PostgreSQL connections per node
   bool postgresql() const { return store == "postgresql"; }
 };
 

@@ -116,7 +116,8 @@ core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& option
     if (auto st = pg::Migrate(*conn, where); !st) return st.error();
     schema_key = conn->Exec("SELECT hashtext(current_schema())::bigint").Int(0, 0);
   } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kUnavailable, "Cannot open the PostgreSQL database " + where + ": " + e.what(), e.what());
+    return MakeError(ErrorCode::kUnavailable, "Cannot open the PostgreSQL database " + where + ": " + e.what(),
+                     e.what());
   }
   std::string begin = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockClass) + ", " +
                       std::to_string(schema_key) + ")";
@@ -177,8 +178,10 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
 void PgCatalog::TouchApiKey(std::string_view id, core::Millis when) {
   std::lock_guard lock(touch_mu_);
   auto it = touches_.find(std::string(id));
-  if (it != touches_.end()) it->second = std::max(it->second, when);
-  else if (touches_.size() < kMaxQueuedTouches) touches_.emplace(id, when);
+  if (it != touches_.end())
+    it->second = std::max(it->second, when);
+  else if (touches_.size() < kMaxQueuedTouches)
+    touches_.emplace(id, when);
 }
 
 void PgCatalog::FlushTouches(pg::Conn& conn) {

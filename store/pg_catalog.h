@@ -22,8 +22,8 @@
 namespace jim::store {
 
 struct PgOptions {
-  std::string url;     // libpq URI or key=value string
-  int pool_size = 8;   // connections per node (one of them writes; the others serve committed reads)
+  std::string url;    // libpq URI or key=value string
+  int pool_size = 8;  // connections per node (one of them writes; the others serve committed reads)
   // Test hook: the schema every connection uses (search_path); empty = the server's default.
   std::string schema;
   std::chrono::milliseconds acquire_timeout{5000};  // waiting for a free pooled connection

@@ -111,7 +111,8 @@ Conn::Conn(const std::vector<std::string>& keywords, const std::vector<std::stri
     throw Transient("postgresql: cannot connect: " + why);
   }
   // NOTICEs (DROP ... CASCADE, IF NOT EXISTS) are not errors; they must not reach stderr.
-  PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c_, [](void*, const char*) {}, nullptr);
 }
 
 Conn::~Conn() {
@@ -125,8 +126,8 @@ Rows Conn::Check(PGresult* r, std::string_view sql) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
   if (r) PQclear(r);
-  std::string what = "postgresql: " + why + (sqlstate.empty() ? "" : " [" + sqlstate + "]") + " in: " +
-                     std::string(sql.substr(0, 80));
+  std::string what =
+      "postgresql: " + why + (sqlstate.empty() ? "" : " [" + sqlstate + "]") + " in: " + std::string(sql.substr(0, 80));
   if (Broken() || TransientState(sqlstate)) throw Transient(what);
   throw std::runtime_error(what);
 }
@@ -156,20 +157,22 @@ Pool::Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::v
   // Defaults first, so that the URL (expanded at "dbname") overrides them; the caller's extras last.
   // A peer that vanished without a reset (a partition, a failed host) is noticed within seconds instead of
   // the kernel's two hours: keepalives while waiting for an answer, a bound on unacknowledged data.
-  keywords_ = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval", "keepalives_count",
-               "tcp_user_timeout", "dbname"};
+  keywords_ = {"connect_timeout",  "application_name", "keepalives_idle", "keepalives_interval",
+               "keepalives_count", "tcp_user_timeout", "dbname"};
   values_ = {"5", "jim-edge", "10", "5", "3", "15000", std::move(conninfo)};
   keywords_.insert(keywords_.end(), extra_keywords.begin(), extra_keywords.end());
   values_.insert(values_.end(), extra_values.begin(), extra_values.end());
 }
 
-std::unique_ptr<Conn> Pool::Connect() { return std::make_unique<Conn>(keywords_, values_); }
+std::unique_ptr<Conn> Pool::Connect() {
+  return std::make_unique<Conn>(keywords_, values_);
+}
 
 Pool::Lease Pool::Acquire() {
   std::unique_lock lock(mu_);
   if (!freed_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || lent_or_idle_ < size_; }))
-    throw Transient("postgresql: no free connection in the pool within " +
-                    std::to_string(acquire_timeout_.count()) + " ms");
+    throw Transient("postgresql: no free connection in the pool within " + std::to_string(acquire_timeout_.count()) +
+                    " ms");
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
@@ -188,8 +191,10 @@ Pool::Lease Pool::Acquire() {
 void Pool::Return(std::unique_ptr<Conn> conn) {
   {
     std::lock_guard lock(mu_);
-    if (conn && !conn->Broken()) idle_.push_back(std::move(conn));
-    else --lent_or_idle_;
+    if (conn && !conn->Broken())
+      idle_.push_back(std::move(conn));
+    else
+      --lent_or_idle_;
   }
   freed_.notify_one();
 }

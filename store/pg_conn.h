@@ -92,8 +92,8 @@ class Conn {
 // outage the next borrower reconnects, the node needs no restart.
 class Pool {
  public:
-  Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::vector<std::string> extra_values,
-       int size, std::chrono::milliseconds acquire_timeout);
+  Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::vector<std::string> extra_values, int size,
+       std::chrono::milliseconds acquire_timeout);
 
   // A borrowed connection, returned on destruction (dropped instead if it broke).
   class Lease {

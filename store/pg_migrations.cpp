@@ -73,7 +73,9 @@ constexpr int kMigrationLockClass = 0x4a494d01;  // "JIM" 1
 
 }  // namespace
 
-int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+int LatestSchemaVersion() {
+  return static_cast<int>(kMigrations.size());
+}
 
 core::Status Migrate(Conn& conn, const std::string& where) {
   conn.Exec("SELECT pg_advisory_lock($1::int, hashtext(current_schema()))", Params().Int(kMigrationLockClass));

@@ -67,8 +67,8 @@ const char* Sequence(core::IdKind kind) {
 std::string UpsertRaising(const char* sequence, const std::string& table, const std::string& columns,
                           const std::string& values, const std::string& updates) {
   return "INSERT INTO " + table + " (" + columns + ") SELECT " + values + " FROM (SELECT setval('" + sequence +
-         "', greatest($1, (SELECT last_value FROM " + sequence + ")))) AS raised WHERE true ON CONFLICT (id) DO UPDATE SET " +
-         updates;
+         "', greatest($1, (SELECT last_value FROM " + sequence +
+         ")))) AS raised WHERE true ON CONFLICT (id) DO UPDATE SET " + updates;
 }
 
 }  // namespace
@@ -76,7 +76,8 @@ std::string UpsertRaising(const char* sequence, const std::string& table, const 
 // ---- connector definitions --------------------------------------------------------------------------------
 
 std::optional<core::ConnectorDefinition> GetConnectorDefinition(Conn& c, Id id) {
-  return One<core::ConnectorDefinition>(c.Exec("SELECT body FROM connector_definitions WHERE id = $1", Params().Int(id)));
+  return One<core::ConnectorDefinition>(
+      c.Exec("SELECT body FROM connector_definitions WHERE id = $1", Params().Int(id)));
 }
 std::vector<core::ConnectorDefinition> ListConnectorDefinitions(Conn& c) {
   return All<core::ConnectorDefinition>(c.Exec("SELECT body FROM connector_definitions ORDER BY id"));
@@ -131,7 +132,9 @@ int64_t CountRunProfiles(Conn& c, Id connected_system_id) {
   return c.Exec("SELECT count(*) FROM run_profiles WHERE connected_system_id = $1", Params().Int(connected_system_id))
       .Int(0, 0);
 }
-int64_t CountAllRunProfiles(Conn& c) { return c.Exec("SELECT count(*) FROM run_profiles").Int(0, 0); }
+int64_t CountAllRunProfiles(Conn& c) {
+  return c.Exec("SELECT count(*) FROM run_profiles").Int(0, 0);
+}
 
 // ---- api keys ---------------------------------------------------------------------------------------------
 
@@ -159,8 +162,9 @@ std::optional<core::Activity> GetActivity(Conn& c, std::string_view id) {
 core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& q) {
   // Unnamed statements are planned with their parameter values, so "$1 IS NULL" folds away and the
   // matching index serves the page.
-  const char* where = " FROM activities WHERE ($1::bigint IS NULL OR connected_system_id = $1) "
-                      "AND ($2::bigint IS NULL OR target_type = $2)";
+  const char* where =
+      " FROM activities WHERE ($1::bigint IS NULL OR connected_system_id = $1) "
+      "AND ($2::bigint IS NULL OR target_type = $2)";
   auto filter = [&] {
     Params p;
     p.OptInt(q.connected_system_id);
@@ -170,8 +174,9 @@ core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& q) {
   core::ActivityPage page;
   page.total = c.Exec(std::string("SELECT count(*)") + where, filter()).Int(0, 0);
   if (q.limit > 0 && q.offset < page.total)
-    page.items = All<core::Activity>(c.Exec(std::string("SELECT body") + where + " ORDER BY seq DESC OFFSET $3 LIMIT $4",
-                                            filter().Int(q.offset).Int(q.limit)));
+    page.items =
+        All<core::Activity>(c.Exec(std::string("SELECT body") + where + " ORDER BY seq DESC OFFSET $3 LIMIT $4",
+                                   filter().Int(q.offset).Int(q.limit)));
   return page;
 }
 
@@ -188,17 +193,17 @@ void Put(Conn& c, const core::ConnectorDefinition& v) {
   c.Exec(sql, Params().Int(v.id).Text(v.name).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ConnectedSystem& v) {
-  static const std::string sql = UpsertRaising(
-      Sequence(core::IdKind::kConnectedSystem), "connected_systems", "id, folded_name, connector_id, body",
-      "$1, $2, $3, $4", "folded_name = excluded.folded_name, connector_id = excluded.connector_id, body = excluded.body");
+  static const std::string sql =
+      UpsertRaising(Sequence(core::IdKind::kConnectedSystem), "connected_systems",
+                    "id, folded_name, connector_id, body", "$1, $2, $3, $4",
+                    "folded_name = excluded.folded_name, connector_id = excluded.connector_id, body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::Partition& v) {
-  static const std::string sql =
-      UpsertRaising(Sequence(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body",
-                    "$1, $2, $3, $4",
-                    "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
-                    "body = excluded.body");
+  static const std::string sql = UpsertRaising(
+      Sequence(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body", "$1, $2, $3, $4",
+      "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
+      "body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Text(core::FoldName(v.name)).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::RunProfile& v) {
@@ -208,14 +213,16 @@ void Put(Conn& c, const core::RunProfile& v) {
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ApiKey& v) {
-  c.Exec("INSERT INTO api_keys (id, digest_hex, last_used_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE "
-         "SET digest_hex = excluded.digest_hex, last_used_at = excluded.last_used_at, body = excluded.body",
-         Params().Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at).Bytes(Body(v)));
+  c.Exec(
+      "INSERT INTO api_keys (id, digest_hex, last_used_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE "
+      "SET digest_hex = excluded.digest_hex, last_used_at = excluded.last_used_at, body = excluded.body",
+      Params().Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::IdempotencyRecord& v) {
-  c.Exec("INSERT INTO idempotency (key, created, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE "
-         "SET created = excluded.created, body = excluded.body",
-         Params().Text(v.key).Int(v.created).Bytes(Body(v)));
+  c.Exec(
+      "INSERT INTO idempotency (key, created, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE "
+      "SET created = excluded.created, body = excluded.body",
+      Params().Text(v.key).Int(v.created).Bytes(Body(v)));
 }
 
 void DeleteConnectorDefinition(Conn& c, Id id) {
@@ -223,14 +230,21 @@ void DeleteConnectorDefinition(Conn& c, Id id) {
 }
 void DeleteConnectedSystem(Conn& c, Id id) {
   // Data-modifying CTEs always run: the cascade is one statement.
-  c.Exec("WITH p AS (DELETE FROM partitions WHERE connected_system_id = $1), "
-         "r AS (DELETE FROM run_profiles WHERE connected_system_id = $1) "
-         "DELETE FROM connected_systems WHERE id = $1",
-         Params().Int(id));
+  c.Exec(
+      "WITH p AS (DELETE FROM partitions WHERE connected_system_id = $1), "
+      "r AS (DELETE FROM run_profiles WHERE connected_system_id = $1) "
+      "DELETE FROM connected_systems WHERE id = $1",
+      Params().Int(id));
 }
-void DeletePartition(Conn& c, Id id) { c.Exec("DELETE FROM partitions WHERE id = $1", Params().Int(id)); }
-void DeleteRunProfile(Conn& c, Id id) { c.Exec("DELETE FROM run_profiles WHERE id = $1", Params().Int(id)); }
-void DeleteApiKey(Conn& c, std::string_view id) { c.Exec("DELETE FROM api_keys WHERE id = $1", Params().Text(id)); }
+void DeletePartition(Conn& c, Id id) {
+  c.Exec("DELETE FROM partitions WHERE id = $1", Params().Int(id));
+}
+void DeleteRunProfile(Conn& c, Id id) {
+  c.Exec("DELETE FROM run_profiles WHERE id = $1", Params().Int(id));
+}
+void DeleteApiKey(Conn& c, std::string_view id) {
+  c.Exec("DELETE FROM api_keys WHERE id = $1", Params().Text(id));
+}
 
 void Record(Conn& c, const core::Activity& a) {
   c.Exec("INSERT INTO activities (id, connected_system_id, target_type, body) VALUES ($1, $2, $3, $4)",

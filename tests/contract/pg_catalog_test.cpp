@@ -65,8 +65,7 @@ TEST_F(PgCatalogTest, ANewerSchemaIsRefusedInOneSentenceWithoutThePassword) {
   ASSERT_FALSE(opened.ok());
   const std::string& message = opened.error().message;
   EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
-  EXPECT_NE(message.find("knows versions up to " + std::to_string(store::pg::LatestSchemaVersion())),
-            std::string::npos)
+  EXPECT_NE(message.find("knows versions up to " + std::to_string(store::pg::LatestSchemaVersion())), std::string::npos)
       << message;
   EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
   EXPECT_NE(message.find("postgres:****@"), std::string::npos) << message;
@@ -110,12 +109,14 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
 // new connections, without reopening the catalog.
 TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
   core::Catalog& catalog = backend_->catalog();
-  ASSERT_TRUE(catalog.Transact([](Transaction& tx) -> Status {
-    core::ConnectedSystem cs = store::testing::System("Before");
-    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
-    tx.Put(cs);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog
+                  .Transact([](Transaction& tx) -> Status {
+                    core::ConnectedSystem cs = store::testing::System("Before");
+                    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(cs);
+                    return OkStatus();
+                  })
+                  .ok());
   ASSERT_EQ(catalog.ListConnectedSystems().size(), 1u);
   auto killed = SchemaConn().Exec(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'jim-edge' "
@@ -124,10 +125,12 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
   EXPECT_EQ(catalog.ListConnectedSystems().size(), 1u);
   std::string reason;
   EXPECT_TRUE(catalog.IsWritable(&reason)) << reason;
-  EXPECT_TRUE(catalog.Transact([](Transaction& tx) -> Status {
-    EXPECT_TRUE(tx.FindConnectedSystemIdByName("before"));
-    return OkStatus();
-  }).ok());
+  EXPECT_TRUE(catalog
+                  .Transact([](Transaction& tx) -> Status {
+                    EXPECT_TRUE(tx.FindConnectedSystemIdByName("before"));
+                    return OkStatus();
+                  })
+                  .ok());
 }
 
 TEST(PgMaskPassword, HidesThePasswordInEveryUrlForm) {

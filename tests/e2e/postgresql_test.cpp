@@ -2,12 +2,13 @@
 // over the throwaway cluster of scripts/test.sh (JIM_TEST_DATABASE_URL); each test gets a database of its
 // own. The outage test starts a private cluster (scripts/pg_cluster.sh) so that stopping it disturbs no
 // other test.
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <latch>
 #include <thread>
-#include <unistd.h>
 
 #include "tests/e2e/harness.h"
 
@@ -19,8 +20,8 @@ std::string TestDatabaseUrl() {
   return url ? url : "";
 }
 
-#define SKIP_WITHOUT_POSTGRESQL()                                                                           \
-  if (TestDatabaseUrl().empty())                                                                            \
+#define SKIP_WITHOUT_POSTGRESQL()                                                                            \
+  if (TestDatabaseUrl().empty())                                                                             \
   GTEST_SKIP() << "JIM_TEST_DATABASE_URL is not set: the PostgreSQL backend is NOT tested (scripts/test.sh " \
                   "starts a throwaway cluster and sets it)"
 
@@ -46,7 +47,9 @@ class Database {
   std::string admin_url_, name_;
 };
 
-ServerOptions OnPostgres(const std::string& url) { return {.args = {"--store", "postgresql", "--database-url", url}}; }
+ServerOptions OnPostgres(const std::string& url) {
+  return {.args = {"--store", "postgresql", "--database-url", url}};
+}
 
 TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   SKIP_WITHOUT_POSTGRESQL();
@@ -99,9 +102,9 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
     clients.emplace_back([&, i] {
       const std::string name = i % 2 ? "Same Name" : "SAME NAME";
       go.arrive_and_wait();
-      statuses[i] = PostJson((i % 2 ? a : b).base_url() + systems, key,
-                             R"({"name":")" + name + R"(","connectorDefinitionId":1})")
-                        .status;
+      statuses[i] =
+          PostJson((i % 2 ? a : b).base_url() + systems, key, R"({"name":")" + name + R"(","connectorDefinitionId":1})")
+              .status;
     });
   }
   for (auto& t : clients) t.join();
@@ -167,8 +170,8 @@ TEST(PostgresE2E, AnUnreachableDatabaseGives503AndTheNodeRecoversByItself) {
   auto read = Get(systems, key);
   EXPECT_TRUE(IsEnvelope(read, 503, "SERVICE_UNAVAILABLE"));
   EXPECT_FALSE(read.Header("Retry-After").empty());
-  EXPECT_TRUE(IsEnvelope(PostJson(systems, key, R"({"name":"During","connectorDefinitionId":1})"), 503,
-                         "SERVICE_UNAVAILABLE"));
+  EXPECT_TRUE(
+      IsEnvelope(PostJson(systems, key, R"({"name":"During","connectorDefinitionId":1})"), 503, "SERVICE_UNAVAILABLE"));
 
   ASSERT_TRUE(cluster.Control("resume"));  // returns once the server accepts connections
   EXPECT_TRUE(HasStatus(Get(node.base_url() + "/api/v1/health/ready", ""), 200));
