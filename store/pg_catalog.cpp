@@ -101,9 +101,17 @@ PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
   SchemaConnectionOptions(options.schema, &keywords, &values);
   pool_ = std::make_unique<pg::Pool>(options.url, keywords, values, std::max(2, options.pool_size),
                                      options.acquire_timeout);
+  flusher_ = std::thread([this] { RunFlusher(); });
 }
 
-PgCatalog::~PgCatalog() = default;
+PgCatalog::~PgCatalog() {
+  {
+    std::lock_guard lock(touch_mu_);
+    stopping_ = true;
+  }
+  touched_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
 
 core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& options) {
   const std::string where = pg::MaskPassword(options.url);
@@ -122,6 +130,20 @@ core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& option
   std::string begin = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockClass) + ", " +
                       std::to_string(schema_key) + ")";
   return std::unique_ptr<PgCatalog>(new PgCatalog(options, std::move(begin)));
+}
+
+template <class Read>
+auto PgCatalog::WithConn(Read&& read) {
+  for (int attempt = 1;; ++attempt) {
+    auto lease = pool_->Acquire();  // cannot connect: StoreUnavailable at once
+    try {
+      return read(*lease);
+    } catch (const pg::Transient&) {
+      // A pooled connection the server has ended since (a restart): one more try on a new one.
+      if (!lease->Broken() || attempt >= 2) throw;
+      lease.Discard();
+    }
+  }
 }
 
 // ---- writes -----------------------------------------------------------------------------------------------
@@ -176,21 +198,49 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
 }
 
 void PgCatalog::TouchApiKey(std::string_view id, core::Millis when) {
-  std::lock_guard lock(touch_mu_);
-  auto it = touches_.find(std::string(id));
-  if (it != touches_.end())
-    it->second = std::max(it->second, when);
-  else if (touches_.size() < kMaxQueuedTouches)
-    touches_.emplace(id, when);
+  {
+    std::lock_guard lock(touch_mu_);
+    auto it = touches_.find(std::string(id));
+    if (it != touches_.end())
+      it->second = std::max(it->second, when);
+    else if (touches_.size() < kMaxQueuedTouches)
+      touches_.emplace(id, when);
+  }
+  touched_.notify_one();
 }
 
 void PgCatalog::FlushTouches(pg::Conn& conn) {
+  std::lock_guard flushing(flush_mu_);
   std::unordered_map<std::string, core::Millis> touches;
   {
     std::lock_guard lock(touch_mu_);
     touches.swap(touches_);
   }
   for (const auto& [id, when] : touches) pg::rows::Touch(conn, id, when);
+}
+
+// A node that only reads still records when its keys were used: touches go out in small autocommit updates,
+// at most every 200 ms (the authenticator already keeps them to one per key per 30 s). Raising last_used_at
+// commutes with everything else, so it needs neither the write lock nor a transaction.
+void PgCatalog::RunFlusher() {
+  for (;;) {
+    {
+      std::unique_lock lock(touch_mu_);
+      touched_.wait(lock, [&] { return stopping_ || !touches_.empty(); });
+      if (stopping_) return;
+    }
+    try {
+      WithConn([&](pg::Conn& c) {
+        FlushTouches(c);
+        return 0;
+      });
+    } catch (const std::exception&) {
+      // Best effort: dropped, as the embedded store drops them with a failed write.
+    }
+    std::unique_lock lock(touch_mu_);
+    touched_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; });
+    if (stopping_) return;
+  }
 }
 
 void PgCatalog::MaybeSweep(pg::Conn& conn) {
@@ -201,20 +251,6 @@ void PgCatalog::MaybeSweep(pg::Conn& conn) {
 }
 
 // ---- committed reads --------------------------------------------------------------------------------------
-
-template <class Read>
-auto PgCatalog::WithConn(Read&& read) {
-  for (int attempt = 1;; ++attempt) {
-    auto lease = pool_->Acquire();  // cannot connect: StoreUnavailable at once
-    try {
-      return read(*lease);
-    } catch (const pg::Transient&) {
-      // A pooled connection the server has ended since (a restart): one more try on a new one.
-      if (!lease->Broken() || attempt >= 2) throw;
-      lease.Discard();
-    }
-  }
-}
 
 std::vector<core::ConnectorDefinition> PgCatalog::ListConnectorDefinitions() {
   return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });

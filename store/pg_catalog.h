@@ -11,9 +11,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "core/catalog.h"
@@ -59,7 +61,8 @@ class PgCatalog final : public core::Catalog {
   core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
   std::optional<core::Activity> GetActivity(std::string_view id) override;
   std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
-  // Queued in memory and written by this node's next transaction (best effort, like the embedded store).
+  // Queued in memory and written soon by a background flusher, or by this node's next transaction, whichever
+  // comes first (best effort, like the embedded store; a touch queued before a write is in when it returns).
   void TouchApiKey(std::string_view id, core::Millis when) override;
   // False while the database cannot be reached (reason database_unreachable) or is a read-only standby
   // (database_read_only).
@@ -76,7 +79,10 @@ class PgCatalog final : public core::Catalog {
   // replaced and the read tried once more. Throws StoreUnavailable when the database cannot be reached.
   template <class Read>
   auto WithConn(Read&& read);
+  // Writes the queued touches on `conn` (inside a transaction or on its own). Holds flush_mu_ throughout,
+  // so that a transaction's flush waits for a background flush in flight: then both are in.
   void FlushTouches(pg::Conn& conn);
+  void RunFlusher();
   void MaybeSweep(pg::Conn& conn);
 
   PgOptions options_;
@@ -86,8 +92,12 @@ class PgCatalog final : public core::Catalog {
   // One transaction per node waits for the advisory lock at a time; the rest of the pool stays free for
   // reads (and a node's writers queue here instead of holding connections).
   std::mutex write_mu_;
+  std::mutex flush_mu_;  // taken before touch_mu_
   std::mutex touch_mu_;
+  std::condition_variable touched_;
+  bool stopping_ = false;  // under touch_mu_
   std::unordered_map<std::string, core::Millis> touches_;
+  std::thread flusher_;
   // Like the embedded store: the first sweep runs one interval after open, not at once.
   std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();
 };

@@ -215,7 +215,9 @@ void Put(Conn& c, const core::RunProfile& v) {
 void Put(Conn& c, const core::ApiKey& v) {
   c.Exec(
       "INSERT INTO api_keys (id, digest_hex, last_used_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE "
-      "SET digest_hex = excluded.digest_hex, last_used_at = excluded.last_used_at, body = excluded.body",
+      "SET digest_hex = excluded.digest_hex, body = excluded.body, "
+      // A touch written since the caller read the key is not taken back (greatest ignores nulls).
+      "last_used_at = greatest(api_keys.last_used_at, excluded.last_used_at)",
       Params().Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::IdempotencyRecord& v) {
