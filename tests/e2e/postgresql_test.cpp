@@ -4,10 +4,12 @@
 // other test.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <latch>
+#include <set>
 #include <thread>
 
 #include "tests/e2e/harness.h"
@@ -116,6 +118,58 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   EXPECT_EQ(won, 1);
   EXPECT_EQ(conflicts, kClients - 1);
   EXPECT_EQ(db.Query("SELECT count(*) FROM connected_systems"), "1\n");
+
+  // One Idempotency-Key sent to both nodes at once: one profile, and every answer is that create's 201.
+  auto owner = PostJson(a.base_url() + systems, key, R"({"name":"Idem","connectorDefinitionId":1})");
+  ASSERT_TRUE(HasStatus(owner, 201));
+  const std::string profiles = systems + "/" + std::to_string(*Json(owner.body).Int("id")) + "/run-profiles";
+  constexpr int kRetries = 20;
+  std::vector<HttpResponse> answers(kRetries);
+  std::latch retry(kRetries);
+  std::vector<std::thread> retriers;
+  for (int i = 0; i < kRetries; ++i) {
+    retriers.emplace_back([&, i] {
+      retry.arrive_and_wait();
+      answers[i] = PostJson((i % 2 ? a : b).base_url() + profiles, key, R"({"name":"Once","runType":"FullImport"})",
+                            {"-H", "Idempotency-Key: two-nodes-1"});
+    });
+  }
+  for (auto& t : retriers) t.join();
+  std::set<int64_t> profile_ids;
+  int replayed = 0;
+  for (const auto& r : answers) {
+    EXPECT_EQ(r.status, 201) << r.body;
+    if (auto pid = Json(r.body).Int("id")) profile_ids.insert(*pid);
+    replayed += r.Header("Idempotent-Replayed") == "true";
+  }
+  EXPECT_EQ(profile_ids.size(), 1u);
+  EXPECT_EQ(replayed, kRetries - 1);
+  auto once = Get(b.base_url() + profiles, key);
+  ASSERT_TRUE(HasStatus(once, 200));
+  ASSERT_EQ(Json(once.body).ArraySize(), 1u) << once.body;
+
+  // If-Match with the same ETag from both nodes at once: one update wins, the others get 412.
+  const std::string the_profile = profiles + "/" + std::to_string(*profile_ids.begin());
+  const std::string etag = Get(a.base_url() + the_profile, key).Header("ETag");
+  ASSERT_FALSE(etag.empty());
+  constexpr int kRacers = 10;
+  std::vector<int> race(kRacers);
+  std::latch start(kRacers);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([&, i] {
+      start.arrive_and_wait();
+      race[i] = Curl({"-X", "PUT", "-H", "X-Api-Key: " + key, "-H", "Content-Type: application/json", "-H",
+                      "If-Match: " + etag, "--data-binary",
+                      R"({"name":"Renamed )" + std::to_string(i) + R"(","runType":"FullImport"})",
+                      (i % 2 ? a : b).base_url() + the_profile})
+                    .status;
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(std::count(race.begin(), race.end(), 200), 1);
+  EXPECT_EQ(std::count(race.begin(), race.end(), 412), kRacers - 1);
+
   EXPECT_EQ(a.Stop(), 0);
   EXPECT_EQ(b.Stop(), 0);
 }
