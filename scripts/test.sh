@@ -20,7 +20,8 @@ cmake --build build/test -j"$jobs"
 
 echo "== throwaway PostgreSQL cluster (the PostgreSQL backend's tests) =="
 # Stopped and deleted at exit, also when a test fails or the script is interrupted.
-eval "$(bash scripts/pg_cluster.sh start)"
+cluster_env=$(bash scripts/pg_cluster.sh start)  # an assignment: a failed start stops the script (set -e)
+eval "$cluster_env"
 trap 'bash scripts/pg_cluster.sh stop "$JIM_PG_CLUSTER_DIR"' EXIT
 echo "cluster in $JIM_PG_CLUSTER_DIR, JIM_TEST_DATABASE_URL=$JIM_TEST_DATABASE_URL"
 
