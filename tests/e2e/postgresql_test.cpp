@@ -49,6 +49,28 @@ class Database {
   std::string admin_url_, name_;
 };
 
+// Calls `request(i)` for i in [0, n) on n threads released together; the answers in order. Odd i go to
+// one node, even i to the other (the caller's `request` decides which).
+template <class Request>
+std::vector<HttpResponse> AllAtOnce(int n, Request request) {
+  std::vector<HttpResponse> answers(n);
+  std::latch go(n);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < n; ++i) {
+    clients.emplace_back([&, i] {
+      go.arrive_and_wait();
+      answers[i] = request(i);
+    });
+  }
+  for (auto& t : clients) t.join();
+  return answers;
+}
+
+int CountStatus(const std::vector<HttpResponse>& answers, int status) {
+  return static_cast<int>(
+      std::count_if(answers.begin(), answers.end(), [&](const HttpResponse& r) { return r.status == status; }));
+}
+
 ServerOptions OnPostgres(const std::string& url) {
   return {.args = {"--store", "postgresql", "--database-url", url}};
 }
@@ -97,26 +119,13 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
 
   // 50 creates of one name, spread over both nodes, all at once: exactly one 201, the rest 409.
   constexpr int kClients = 50;
-  std::vector<int> statuses(kClients);
-  std::latch go(kClients);
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] {
-      const std::string name = i % 2 ? "Same Name" : "SAME NAME";
-      go.arrive_and_wait();
-      statuses[i] =
-          PostJson((i % 2 ? a : b).base_url() + systems, key, R"({"name":")" + name + R"(","connectorDefinitionId":1})")
-              .status;
-    });
-  }
-  for (auto& t : clients) t.join();
-  int won = 0, conflicts = 0;
-  for (int s : statuses) {
-    won += s == 201;
-    conflicts += s == 409;
-  }
-  EXPECT_EQ(won, 1);
-  EXPECT_EQ(conflicts, kClients - 1);
+  auto creates = AllAtOnce(kClients, [&](int i) {
+    const std::string name = i % 2 ? "Same Name" : "SAME NAME";
+    return PostJson((i % 2 ? a : b).base_url() + systems, key,
+                    R"({"name":")" + name + R"(","connectorDefinitionId":1})");
+  });
+  EXPECT_EQ(CountStatus(creates, 201), 1);
+  EXPECT_EQ(CountStatus(creates, 409), kClients - 1);
   EXPECT_EQ(db.Query("SELECT count(*) FROM connected_systems"), "1\n");
 
   // One Idempotency-Key sent to both nodes at once: one profile, and every answer is that create's 201.
@@ -124,17 +133,10 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   ASSERT_TRUE(HasStatus(owner, 201));
   const std::string profiles = systems + "/" + std::to_string(*Json(owner.body).Int("id")) + "/run-profiles";
   constexpr int kRetries = 20;
-  std::vector<HttpResponse> answers(kRetries);
-  std::latch retry(kRetries);
-  std::vector<std::thread> retriers;
-  for (int i = 0; i < kRetries; ++i) {
-    retriers.emplace_back([&, i] {
-      retry.arrive_and_wait();
-      answers[i] = PostJson((i % 2 ? a : b).base_url() + profiles, key, R"({"name":"Once","runType":"FullImport"})",
-                            {"-H", "Idempotency-Key: two-nodes-1"});
-    });
-  }
-  for (auto& t : retriers) t.join();
+  auto answers = AllAtOnce(kRetries, [&](int i) {
+    return PostJson((i % 2 ? a : b).base_url() + profiles, key, R"({"name":"Once","runType":"FullImport"})",
+                    {"-H", "Idempotency-Key: two-nodes-1"});
+  });
   std::set<int64_t> profile_ids;
   int replayed = 0;
   for (const auto& r : answers) {
@@ -153,22 +155,14 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   const std::string etag = Get(a.base_url() + the_profile, key).Header("ETag");
   ASSERT_FALSE(etag.empty());
   constexpr int kRacers = 10;
-  std::vector<int> race(kRacers);
-  std::latch start(kRacers);
-  std::vector<std::thread> racers;
-  for (int i = 0; i < kRacers; ++i) {
-    racers.emplace_back([&, i] {
-      start.arrive_and_wait();
-      race[i] = Curl({"-X", "PUT", "-H", "X-Api-Key: " + key, "-H", "Content-Type: application/json", "-H",
-                      "If-Match: " + etag, "--data-binary",
-                      R"({"name":"Renamed )" + std::to_string(i) + R"(","runType":"FullImport"})",
-                      (i % 2 ? a : b).base_url() + the_profile})
-                    .status;
-    });
-  }
-  for (auto& t : racers) t.join();
-  EXPECT_EQ(std::count(race.begin(), race.end(), 200), 1);
-  EXPECT_EQ(std::count(race.begin(), race.end(), 412), kRacers - 1);
+  auto race = AllAtOnce(kRacers, [&](int i) {
+    return Curl({"-X", "PUT", "-H", "X-Api-Key: " + key, "-H", "Content-Type: application/json", "-H",
+                 "If-Match: " + etag, "--data-binary",
+                 R"({"name":"Renamed )" + std::to_string(i) + R"(","runType":"FullImport"})",
+                 (i % 2 ? a : b).base_url() + the_profile});
+  });
+  EXPECT_EQ(CountStatus(race, 200), 1);
+  EXPECT_EQ(CountStatus(race, 412), kRacers - 1);
 
   EXPECT_EQ(a.Stop(), 0);
   EXPECT_EQ(b.Stop(), 0);
