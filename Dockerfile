@@ -10,7 +10,7 @@ ARG BASE_IMAGE=debian:bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # Build stage: the Debian 12 build packages, installed by the same script as on a host
-# (scripts/setup.sh --build-only: g++ cmake make pkg-config and the five -dev packages),
+# (scripts/setup.sh --build-only: g++ cmake make pkg-config and the six -dev packages),
 # a Release build of the jim-edge target only (no tests, no benches), stripped.
 # ---------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS build
@@ -41,7 +41,8 @@ RUN --mount=type=cache,id=jim-edge-ccache,target=/ccache,sharing=locked \
 
 # ---------------------------------------------------------------------------------------------
 # Runtime stage: only the shared libraries the binary links (from `ldd build/cmd/jim-edge`:
-# librocksdb.so.7.8, libcpp-httplib.so.0.11, libssl.so.3 + libcrypto.so.3, libsimdjson.so.14;
+# librocksdb.so.7.8, libcpp-httplib.so.0.11, libssl.so.3 + libcrypto.so.3, libsimdjson.so.14, libpq.so.5
+# (the PostgreSQL backend's client library);
 # their own dependencies, such as snappy, lz4, zstd, brotli and gflags, come with the packages),
 # a non-root user and the data volume. No compiler, no curl: the health check is the binary's
 # own `healthcheck` subcommand.
@@ -50,7 +51,7 @@ FROM ${BASE_IMAGE} AS runtime
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libcpp-httplib0.11 libsimdjson14 librocksdb7.8 libssl3 \
+      libcpp-httplib0.11 libsimdjson14 librocksdb7.8 libssl3 libpq5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --gid 10001 jim \
  && useradd --uid 10001 --gid jim --home-dir /data --no-create-home \

@@ -12,7 +12,9 @@
 #include "cmd/private_data_dir.h"
 #include "cmd/routes_command.h"
 #include "cmd/serve.h"
+#include "cmd/store_choice.h"
 #include "http/logger.h"
+#include "store/pg_conn.h"
 
 namespace {
 
@@ -21,9 +23,9 @@ void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate
   auto& s = o.server;
   cmd.add_option("--host", s.host, "Address to listen on")->envname("JIM_HOST")->capture_default_str();
   cmd.add_option("--port", s.port, "TCP port (0 picks a free one)")->envname("JIM_PORT")->capture_default_str();
-  cmd.add_option("--data-dir", o.data_dir, "Directory of the embedded database (created if missing)")
-      ->envname("JIM_DATA_DIR")
-      ->capture_default_str();
+  jim::cmd::AddStoreOptions(cmd, o.store,
+                            "Directory of the embedded database (created if missing); with --store postgresql "
+                            "only the initial-api-key file goes here");
   cmd.add_option("--threads", s.threads, "HTTP worker threads kept warm (each serves one connection at a time)")
       ->envname("JIM_THREADS")
       ->capture_default_str();
@@ -139,19 +141,26 @@ int main(int argc, char** argv) {
   health_cmd->add_option("--url", health_url, "Base URL of the server")->capture_default_str();
 
   std::string data_dir = "./data";
-  auto* apikey = app.add_subcommand("apikey", "Manage API keys in a stopped server's data dir");
+  jim::cmd::StoreChoice key_store;
+  auto* apikey = app.add_subcommand("apikey", "Manage API keys in a stopped server's data dir, or in the PostgreSQL database");
   apikey->require_subcommand(1);
   std::string key_name, key_role = "Administrator", key_expires, key_id;
   auto* key_create = apikey->add_subcommand("create", "Create a key and print it once on stdout");
-  key_create->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  jim::cmd::AddStoreOptions(*key_create, key_store, "Data dir");
   key_create->add_option("--name", key_name, "Name of the key")->required();
   key_create->add_option("--role", key_role, "Administrator or none")->capture_default_str();
   key_create->add_option("--expires-in", key_expires, "Lifetime such as 30d, 12h, 45m (default: never expires)");
   auto* key_list = apikey->add_subcommand("list", "List keys (never the keys themselves)");
-  key_list->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  jim::cmd::AddStoreOptions(*key_list, key_store, "Data dir");
   auto* key_revoke = apikey->add_subcommand("revoke", "Delete a key by id");
-  key_revoke->add_option("--data-dir", data_dir, "Data dir")->envname("JIM_DATA_DIR")->capture_default_str();
+  jim::cmd::AddStoreOptions(*key_revoke, key_store, "Data dir");
   key_revoke->add_option("--id", key_id, "Key id (uuid)")->required();
+
+  std::string migrate_url;
+  auto* migrate = app.add_subcommand("migrate", "Apply the PostgreSQL schema migrations (serve also does, at start)");
+  migrate->add_option("--database-url", migrate_url, "PostgreSQL database: libpq URI or key=value string")
+      ->envname("JIM_DATABASE_URL")
+      ->required();
 
   std::string backup_to, restore_from;
   bool force = false;
@@ -192,7 +201,12 @@ int main(int argc, char** argv) {
       jim::cmd::PrintFailure(problem);
       return 2;
     }
-    std::cout << check_cmd->config_to_str(true, false) << "configuration is valid\n";
+    std::string config = check_cmd->config_to_str(true, false);
+    // The configuration is printed, the database password never is.
+    if (const std::string& url = check.store.database_url; !url.empty())
+      for (size_t at = config.find(url); at != std::string::npos; at = config.find(url, at + 1))
+        config.replace(at, url.size(), jim::store::pg::MaskPassword(url));
+    std::cout << config << "configuration is valid\n";
     return 0;
   }
   if (app.got_subcommand("version")) {
@@ -204,9 +218,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (health_cmd->parsed()) return jim::cmd::HealthCheck(health_url);
-  if (key_create->parsed()) return jim::cmd::ApiKeyCreate(data_dir, key_name, key_role, key_expires);
-  if (key_list->parsed()) return jim::cmd::ApiKeyList(data_dir);
-  if (key_revoke->parsed()) return jim::cmd::ApiKeyRevoke(data_dir, key_id);
+  if (key_create->parsed()) return jim::cmd::ApiKeyCreate(key_store, key_name, key_role, key_expires);
+  if (key_list->parsed()) return jim::cmd::ApiKeyList(key_store);
+  if (key_revoke->parsed()) return jim::cmd::ApiKeyRevoke(key_store, key_id);
+  if (migrate->parsed()) return jim::cmd::Migrate(migrate_url);
   if (backup->parsed()) return jim::cmd::Backup(data_dir, backup_to);
   if (restore->parsed()) return jim::cmd::Restore(restore_from, data_dir, force);
   return 0;

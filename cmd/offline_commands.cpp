@@ -9,16 +9,18 @@
 #include "cmd/app.h"
 #include "cmd/private_data_dir.h"
 #include "store/backup.h"
+#include "store/pg_migrations.h"
 
 namespace jim::cmd {
 
 namespace {
 const core::Actor kCliActor{"System", "00000000-0000-0000-0000-000000000001", "jim-edge cli"};
 
+std::unique_ptr<App> OpenOffline(const StoreChoice& store) { return OpenApp(store); }
 std::unique_ptr<App> OpenOffline(const std::string& data_dir) {
-  store::StoreOptions options;
-  options.data_dir = data_dir;
-  return OpenApp(options);
+  StoreChoice store;
+  store.data_dir = data_dir;
+  return OpenApp(store);
 }
 }  // namespace
 
@@ -36,7 +38,7 @@ std::optional<long long> ParseDuration(const std::string& text) {
   }
 }
 
-int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std::string& role,
+int ApiKeyCreate(const StoreChoice& store, const std::string& name, const std::string& role,
                  const std::string& expires_in) {
   core::CreateApiKeyInput in;
   in.name = name;
@@ -46,7 +48,7 @@ int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std
     PrintFailure("--role must be Administrator or none.");
     return 2;
   }
-  auto app = OpenOffline(data_dir);
+  auto app = OpenOffline(store);
   if (!app) return 1;
   if (!expires_in.empty()) {
     auto ms = ParseDuration(expires_in);
@@ -70,8 +72,8 @@ int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std
   return 0;
 }
 
-int ApiKeyList(const std::string& data_dir) {
-  auto app = OpenOffline(data_dir);
+int ApiKeyList(const StoreChoice& store) {
+  auto app = OpenOffline(store);
   if (!app) return 1;
   std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", "ID", "PREFIX", "ENABLED", "ROLE", "NAME");
   for (const auto& k : app->core.keys.List())
@@ -80,8 +82,8 @@ int ApiKeyList(const std::string& data_dir) {
   return 0;
 }
 
-int ApiKeyRevoke(const std::string& data_dir, const std::string& id) {
-  auto app = OpenOffline(data_dir);
+int ApiKeyRevoke(const StoreChoice& store, const std::string& id) {
+  auto app = OpenOffline(store);
   if (!app) return 1;
   auto st = app->core.keys.Delete(kCliActor, id);
   if (!st) {
@@ -95,7 +97,7 @@ int ApiKeyRevoke(const std::string& data_dir, const std::string& id) {
 int Backup(const std::string& data_dir, const std::string& to) {
   auto app = OpenOffline(data_dir);
   if (!app) return 1;
-  auto st = store::BackupTo(*app->catalog, to);
+  auto st = store::BackupTo(*app->rocks, to);
   if (!st) {
     PrintFailure(st.error().message);
     return 1;
@@ -112,6 +114,19 @@ int Restore(const std::string& from, const std::string& data_dir, bool force) {
   }
   if (auto warning = DataDirPermissionWarning(data_dir)) PrintWarning(*warning);
   std::cerr << "Restored " << from << " into " << data_dir << ".\n";
+  return 0;
+}
+
+int Migrate(const std::string& database_url) {
+  store::PgOptions options;
+  options.url = database_url;
+  auto opened = store::PgCatalog::Open(options);  // applies what is missing, under the migration lock
+  if (!opened) {
+    PrintFailure(opened.error().message);
+    return 1;
+  }
+  std::cerr << "The database " << opened.value()->display_url() << " is at schema version "
+            << store::pg::LatestSchemaVersion() << ".\n";
   return 0;
 }
 

@@ -1,15 +1,20 @@
-// Subcommands that work on a stopped server's data dir, plus the container health check.
+// Subcommands that work on a stopped server's data dir (or on the PostgreSQL database, where that makes
+// sense), plus the container health check.
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "cmd/store_choice.h"
+
 namespace jim::cmd {
 
-int ApiKeyCreate(const std::string& data_dir, const std::string& name, const std::string& role,
+int ApiKeyCreate(const StoreChoice& store, const std::string& name, const std::string& role,
                  const std::string& expires_in);
-int ApiKeyList(const std::string& data_dir);
-int ApiKeyRevoke(const std::string& data_dir, const std::string& id);
+int ApiKeyList(const StoreChoice& store);
+int ApiKeyRevoke(const StoreChoice& store, const std::string& id);
+// Applies the PostgreSQL schema migrations and says which version the database is at.
+int Migrate(const std::string& database_url);
 int Backup(const std::string& data_dir, const std::string& to);
 int Restore(const std::string& from, const std::string& data_dir, bool force);
 int HealthCheck(const std::string& url);

@@ -61,7 +61,8 @@ std::string ValidateServeOptions(const ServeOptions& o) {
   if (!o.server.tls_cert.empty() && !Readable(o.server.tls_cert))
     return "cannot read the TLS certificate " + o.server.tls_cert + ".";
   if (!o.server.tls_key.empty() && !Readable(o.server.tls_key)) return "cannot read the TLS key " + o.server.tls_key + ".";
-  if (o.data_dir.empty()) return "--data-dir must not be empty.";
+  if (std::string problem = ValidateStoreChoice(o.store); !problem.empty()) return problem;
+  if (o.store.data_dir.empty()) return "--data-dir must not be empty.";
   if (const std::string& url = o.server.public_url; !url.empty()) {
     bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
     if (!scheme || url.find_first_of("?# \t\r\n") != std::string::npos)
@@ -93,11 +94,10 @@ int RunServe(const ServeOptions& o) {
   // more in their own mappings, returned to the kernel on free.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
-  store::StoreOptions store_options;
-  store_options.data_dir = o.data_dir;
-  store_options.sync = o.durability == "strict";
-  store_options.min_free_bytes = o.min_free_mb << 20;
-  auto app = OpenApp(store_options, fail, [&](const std::string& what) { log.Warn(what); });
+  StoreTuning tuning;
+  tuning.sync = o.durability == "strict";
+  tuning.min_free_bytes = o.min_free_mb << 20;
+  auto app = OpenApp(o.store, tuning, fail, [&](const std::string& what) { log.Warn(what); });
   if (!app) return 1;
 
   const char* infra = std::getenv("JIM_INFRASTRUCTURE_API_KEY");
@@ -121,14 +121,18 @@ int RunServe(const ServeOptions& o) {
     fail(port.error().message);
     return 1;
   }
-  // Only once the port is ours: a failed start leaves no key behind and says one sentence.
+  // Only once the port is ours: a failed start leaves no key behind and says one sentence. The key is
+  // created inside a transaction that checks that no key exists, so of several nodes starting on one empty
+  // PostgreSQL database exactly one creates it, and only that one writes the file.
   auto initial = app->core.keys.EnsureInitialKey();
   if (!initial) {
     fail("cannot create the initial API key: " + initial.error().message);
     return 1;
   }
   if (*initial) {
-    std::string path = (std::filesystem::path(o.data_dir) / "initial-api-key").string();
+    std::string path = (std::filesystem::path(o.store.data_dir) / "initial-api-key").string();
+    std::error_code ec;
+    std::filesystem::create_directories(o.store.data_dir, ec);  // with PostgreSQL nothing else creates it
     if (!WriteInitialKeyFile(path, **initial)) {
       fail("cannot write the initial API key file " + path);
       return 1;
@@ -137,11 +141,13 @@ int RunServe(const ServeOptions& o) {
   }
 
   std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
-  std::string durability = store_options.sync ? "strict (fsync before every acknowledged write)"
-                                              : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
+  std::string durability = o.store.postgresql() ? "the database's (a 2xx means COMMIT returned; see synchronous_commit)"
+                           : tuning.sync        ? "strict (fsync before every acknowledged write)"
+                                         : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
   log.Info("jim-edge started", {{"version", JIM_EDGE_VERSION},
                                 {"address", address},
-                                {"data_dir", o.data_dir},
+                                {"store", DescribeStore(o.store)},
+                                {"data_dir", o.store.data_dir},
                                 {"durability", durability},
                                 {"threads", std::to_string(config.threads)},
                                 {"open_files", std::to_string(open_files)}});
@@ -169,7 +175,7 @@ int RunServe(const ServeOptions& o) {
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
   }
   signal_waiter.join();
-  app->catalog->Close();
+  app->Close();
   log.Info("stopped", {});
   log.Flush();
   return ran ? 0 : 1;

@@ -4,13 +4,14 @@
 #include <cstdint>
 #include <string>
 
+#include "cmd/store_choice.h"
 #include "http/api_server.h"
 
 namespace jim::cmd {
 
 struct ServeOptions {
   http::ServerConfig server;
-  std::string data_dir = "./data";
+  StoreChoice store;                  // where the catalog lives; the data dir also holds the initial-api-key file
   std::string durability = "strict";  // strict (fsync before every 2xx) | relaxed (benchmarks only)
   std::string log_format = "text";
   uint64_t min_free_mb = 64;

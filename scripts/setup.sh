@@ -10,8 +10,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_only=0
 [[ "${1:-}" == "--build-only" ]] && build_only=1
 
-BUILD_PACKAGES=(g++ cmake make pkg-config libcpp-httplib-dev libsimdjson-dev librocksdb-dev libcli11-dev libssl-dev)
+BUILD_PACKAGES=(g++ cmake make pkg-config libcpp-httplib-dev libsimdjson-dev librocksdb-dev libcli11-dev libssl-dev
+                libpq-dev)
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev curl openssl wrk gnuplot-nox jq linux-perf valgrind procps psmisc
+               postgresql
                clang-14 libclang-rt-14-dev nodejs npm python3)
 
 packages=("${BUILD_PACKAGES[@]}")

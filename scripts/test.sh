@@ -18,6 +18,13 @@ echo "== build (RelWithDebInfo) =="
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/test -j"$jobs"
 
+echo "== throwaway PostgreSQL cluster (the PostgreSQL backend's tests) =="
+# Stopped and deleted at exit, also when a test fails or the script is interrupted.
+cluster_env=$(bash scripts/pg_cluster.sh start)  # an assignment: a failed start stops the script (set -e)
+eval "$cluster_env"
+trap 'bash scripts/pg_cluster.sh stop "$JIM_PG_CLUSTER_DIR"' EXIT
+echo "cluster in $JIM_PG_CLUSTER_DIR, JIM_TEST_DATABASE_URL=$JIM_TEST_DATABASE_URL"
+
 echo "== tests =="
 status=0
 ctest --test-dir build/test --output-on-failure --timeout 1800 -j"$jobs" || status=1

@@ -5,9 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "store/pg_catalog.h"
 #include "store/rocks_catalog.h"
 #include "tests/store/store_test_util.h"
 #include "tests/unit/memory_catalog.h"
@@ -51,7 +56,71 @@ struct RocksBackend {
   std::unique_ptr<store::RocksCatalog> catalog_;
 };
 
-using CatalogBackends = ::testing::Types<MemoryBackend, RocksBackend>;
+// PostgreSQL on the throwaway cluster scripts/test.sh starts (JIM_TEST_DATABASE_URL): each test gets a
+// fresh, empty schema of its own (dropped afterwards); Reopen closes the catalog (its pool) and opens a new
+// one on the same schema, so nothing a test sees after it came from the process. Without the variable the
+// tests skip, loudly.
+struct PgBackend {
+  static constexpr const char* kName = "PostgreSQL";
+  static constexpr bool kReopenIsReal = true;
+  PgBackend() {
+    const char* url = std::getenv("JIM_TEST_DATABASE_URL");
+    if (!url || !*url) {
+      skip_ = true;
+      return;
+    }
+    static std::atomic<int> counter{0};
+    options_.url = url;
+    options_.schema = "contract_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    Admin("DROP SCHEMA IF EXISTS " + options_.schema + " CASCADE; CREATE SCHEMA " + options_.schema);
+    Open();
+  }
+  ~PgBackend() {
+    if (skip_) return;
+    catalog_.reset();
+    try {
+      Admin("DROP SCHEMA IF EXISTS " + options_.schema + " CASCADE");
+    } catch (...) {
+    }
+  }
+  // Checked by the fixture before every test: GTEST_SKIP cannot be called from a constructor.
+  static std::string SkipReason() {
+    const char* url = std::getenv("JIM_TEST_DATABASE_URL");
+    if (url && *url) return "";
+    return "JIM_TEST_DATABASE_URL is not set: the PostgreSQL backend is NOT tested (scripts/test.sh starts a "
+           "throwaway cluster and sets it; or: eval \"$(bash scripts/pg_cluster.sh start)\")";
+  }
+  core::Catalog& catalog() { return *catalog_; }
+  void Reopen() {
+    catalog_.reset();
+    Open();
+  }
+  const store::PgOptions& options() const { return options_; }
+  // Runs `sql` on a connection of its own, in the default schema.
+  void Admin(const std::string& sql) {
+    store::pg::Conn conn({"dbname"}, {options_.url});
+    conn.ExecScript(sql);
+  }
+
+ private:
+  void Open() {
+    auto opened = store::PgCatalog::Open(options_);
+    if (!opened.ok()) throw std::runtime_error("cannot open the PostgreSQL catalog: " + opened.error().message);
+    catalog_ = std::move(opened).value();
+  }
+  bool skip_ = false;
+  store::PgOptions options_;
+  std::unique_ptr<store::PgCatalog> catalog_;
+};
+
+using CatalogBackends = ::testing::Types<MemoryBackend, RocksBackend, PgBackend>;
+
+// Backends that can run here; those without a SkipReason always can.
+template <class Backend>
+std::string SkipReasonOf() {
+  if constexpr (requires { Backend::SkipReason(); }) return Backend::SkipReason();
+  else return "";
+}
 
 struct BackendName {
   template <class T>

@@ -45,6 +45,9 @@ core::ApiKey Key(std::string id, char digest) {
 template <class Backend>
 class CatalogContract : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (std::string why = SkipReasonOf<Backend>(); !why.empty()) GTEST_SKIP() << why;
+  }
   core::Catalog& catalog() { return backend_.catalog(); }
   void Reopen() { backend_.Reopen(); }
 

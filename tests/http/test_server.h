@@ -33,6 +33,7 @@
 #include "http/api_server.h"
 #include "http/context.h"
 #include "http/logger.h"
+#include "store/pg_catalog.h"
 #include "store/rocks_catalog.h"
 #include "store/system_ports.h"
 #include "tests/support/temp_dir.h"
@@ -266,16 +267,21 @@ struct TestServerOptions {
 class TestServer {
  public:
   explicit TestServer(TestServerOptions options = {}) : options_(options) {
-    store::StoreOptions so;
-    so.data_dir = dir_.path() + "/data";
-    so.sync = options_.sync;
-    so.env = options_.env;
-    so.min_free_bytes = 0;  // must not depend on the free space of the machine
-    auto opened = store::RocksCatalog::Open(so);
-    if (!opened) throw std::runtime_error("cannot open the catalog: " + opened.error().message);
-    catalog_ = std::move(opened).value();
+    if (OnPostgres()) {
+      OpenPostgres();
+    } else {
+      store::StoreOptions so;
+      so.data_dir = dir_.path() + "/data";
+      so.sync = options_.sync;
+      so.env = options_.env;
+      so.min_free_bytes = 0;  // must not depend on the free space of the machine
+      auto opened = store::RocksCatalog::Open(so);
+      if (!opened) throw std::runtime_error("cannot open the catalog: " + opened.error().message);
+      catalog_ = std::move(opened).value();
+      store_ = catalog_.get();
+    }
     // The same service set cmd/app.h builds (without its metering decorator).
-    core_ = std::make_unique<core::ServiceSet>(*catalog_, clock_, entropy_);
+    core_ = std::make_unique<core::ServiceSet>(*store_, clock_, entropy_);
     services_ = std::make_unique<Services>(Services::Over(*core_));
     if (!core_->definitions.SeedBuiltIns()) throw std::runtime_error("cannot seed the built-ins");
     MakeKeys();
@@ -317,14 +323,33 @@ class TestServer {
     server_->Stop();
     if (thread_.joinable()) thread_.join();
     server_.reset();
-    catalog_->Close();
+    if (catalog_) catalog_->Close();
+    if (pg_) {
+      pg_.reset();
+      try {
+        AdminSql("DROP SCHEMA IF EXISTS " + pg_schema_ + " CASCADE");
+      } catch (...) {
+        // The throwaway cluster goes at the end of the run anyway.
+      }
+    }
+  }
+
+  // The whole tier runs a second time on PostgreSQL (tests/http/CMakeLists.txt: JIM_TEST_HTTP_STORE=postgresql
+  // over the cluster of JIM_TEST_DATABASE_URL), each server on a fresh schema of its own.
+  static bool OnPostgres() {
+    const char* which = std::getenv("JIM_TEST_HTTP_STORE");
+    return which && std::string_view(which) == "postgresql";
   }
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  store::RocksCatalog& catalog() { return *catalog_; }
+  // The embedded store (tests of RocksDB-only behaviour; the PostgreSQL run filters them out).
+  store::RocksCatalog& catalog() {
+    if (!catalog_) throw std::runtime_error("this test needs the embedded store");
+    return *catalog_;
+  }
   ApiServer& server() { return *server_; }
   core::ApiKeyService& keys() { return core_->keys; }
 
@@ -484,7 +509,7 @@ class TestServer {
     };
     infra_key = core::GenerateApiKey(entropy_);
     if (!core_->keys.EnsureInfrastructureKey(infra_key)) throw std::runtime_error("cannot create the infrastructure key");
-    for (const auto& k : catalog_->ListApiKeys())
+    for (const auto& k : store_->ListApiKeys())
       if (k.infrastructure) infra_id = k.id;
     make("Admin Key", {core::kAdministratorRoleId}, admin_key, admin_id);
     make("Reader Key", {}, reader_key, reader_id);
@@ -497,7 +522,32 @@ class TestServer {
 
   TestServerOptions options_;
   TempDir dir_;
+  void OpenPostgres() {
+    static std::atomic<int> counter{0};
+    pg_schema_ = "http_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    AdminSql("DROP SCHEMA IF EXISTS " + pg_schema_ + " CASCADE; CREATE SCHEMA " + pg_schema_);
+    store::PgOptions po;
+    po.url = DatabaseUrl();
+    po.schema = pg_schema_;
+    auto opened = store::PgCatalog::Open(po);
+    if (!opened) throw std::runtime_error("cannot open the PostgreSQL catalog: " + opened.error().message);
+    pg_ = std::move(opened).value();
+    store_ = pg_.get();
+  }
+  static std::string DatabaseUrl() {
+    const char* url = std::getenv("JIM_TEST_DATABASE_URL");
+    if (!url || !*url) throw std::runtime_error("JIM_TEST_HTTP_STORE=postgresql needs JIM_TEST_DATABASE_URL");
+    return url;
+  }
+  static void AdminSql(const std::string& sql) {
+    store::pg::Conn conn({"dbname"}, {DatabaseUrl()});
+    conn.ExecScript(sql);
+  }
+
   std::unique_ptr<store::RocksCatalog> catalog_;
+  std::unique_ptr<store::PgCatalog> pg_;
+  std::string pg_schema_;
+  core::Catalog* store_ = nullptr;  // the one of the two in use
   store::SystemClock clock_;
   store::OsEntropy entropy_;
   std::unique_ptr<core::ServiceSet> core_;

@@ -1,0 +1,320 @@
+#include "store/pg_catalog.h"
+
+#include <thread>
+
+#include "store/pg_migrations.h"
+#include "store/pg_rows.h"
+
+namespace jim::store {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+
+constexpr const char* kCannotWrite = "The store cannot write right now.";
+constexpr const char* kUnexpected = "An unexpected error occurred.";
+// The advisory-lock class of write transactions (the second key is the schema, see pg_migrations.cpp).
+constexpr int kWriteLockClass = 0x4a494d02;  // "JIM" 2
+constexpr std::chrono::minutes kSweepInterval{10};
+constexpr size_t kMaxQueuedTouches = 10'000;
+
+// The body's view: every call is one statement on the transaction's connection.
+class PgTransaction final : public core::Transaction {
+ public:
+  explicit PgTransaction(pg::Conn& c) : c_(c) {}
+  std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override {
+    return pg::rows::GetConnectorDefinition(c_, id);
+  }
+  std::optional<core::Id> FindConnectorDefinitionIdByName(std::string_view name) override {
+    return pg::rows::ConnectorDefinitionIdByName(c_, name);
+  }
+  bool IsConnectorInUse(core::Id id) override { return pg::rows::ConnectorInUse(c_, id); }
+  std::optional<core::ConnectedSystem> FindConnectedSystem(core::Id id) override {
+    return pg::rows::GetConnectedSystem(c_, id);
+  }
+  std::optional<core::Id> FindConnectedSystemIdByName(std::string_view folded) override {
+    return pg::rows::ConnectedSystemIdByName(c_, folded);
+  }
+  std::optional<core::Partition> FindPartition(core::Id id) override { return pg::rows::GetPartition(c_, id); }
+  std::optional<core::Id> FindPartitionIdByName(core::Id cs, std::string_view folded) override {
+    return pg::rows::PartitionIdByName(c_, cs, folded);
+  }
+  std::optional<core::RunProfile> FindRunProfile(core::Id id) override { return pg::rows::GetRunProfile(c_, id); }
+  std::optional<core::ApiKey> FindApiKey(std::string_view id) override { return pg::rows::GetApiKey(c_, id); }
+  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest) override {
+    return pg::rows::ApiKeyByDigest(c_, digest);
+  }
+  std::optional<core::IdempotencyRecord> FindIdempotency(std::string_view key) override {
+    return pg::rows::GetIdempotency(c_, key);
+  }
+  std::vector<core::ApiKey> ListApiKeys() override { return pg::rows::ListApiKeys(c_); }
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override { return pg::rows::ListConnectedSystems(c_); }
+  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override { return pg::rows::ListRunProfiles(c_, cs); }
+  core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
+  void Put(const core::ConnectorDefinition& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ConnectedSystem& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::Partition& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::RunProfile& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ApiKey& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::IdempotencyRecord& v) override { pg::rows::Put(c_, v); }
+  void DeleteConnectorDefinition(core::Id id) override { pg::rows::DeleteConnectorDefinition(c_, id); }
+  void DeleteConnectedSystem(core::Id id) override { pg::rows::DeleteConnectedSystem(c_, id); }
+  void DeletePartition(core::Id id) override { pg::rows::DeletePartition(c_, id); }
+  void DeleteRunProfile(core::Id id) override { pg::rows::DeleteRunProfile(c_, id); }
+  void DeleteApiKey(std::string_view id) override { pg::rows::DeleteApiKey(c_, id); }
+  void Record(const core::Activity& a) override { pg::rows::Record(c_, a); }
+
+ private:
+  pg::Conn& c_;
+};
+
+// Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
+void RollBack(pg::Pool::Lease& lease) {
+  try {
+    if (!lease->Broken()) {
+      lease->ExecScript("ROLLBACK");
+      return;
+    }
+  } catch (...) {
+  }
+  lease.Discard();
+}
+
+core::Millis NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>* keywords,
+                             std::vector<std::string>* values) {
+  if (schema.empty()) return;
+  keywords->push_back("options");
+  values->push_back("-csearch_path=" + schema);
+}
+
+PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
+    : options_(options), display_url_(pg::MaskPassword(options.url)), begin_script_(std::move(begin_script)) {
+  std::vector<std::string> keywords, values;
+  SchemaConnectionOptions(options.schema, &keywords, &values);
+  pool_ = std::make_unique<pg::Pool>(options.url, keywords, values, std::max(2, options.pool_size),
+                                     options.acquire_timeout);
+  flusher_ = std::thread([this] { RunFlusher(); });
+}
+
+PgCatalog::~PgCatalog() {
+  {
+    std::lock_guard lock(touch_mu_);
+    stopping_ = true;
+  }
+  touched_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
+core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& options) {
+  const std::string where = pg::MaskPassword(options.url);
+  std::vector<std::string> keywords, values;
+  SchemaConnectionOptions(options.schema, &keywords, &values);
+  pg::Pool setup(options.url, keywords, values, 1, options.acquire_timeout);
+  int64_t schema_key = 0;
+  try {
+    auto conn = setup.Connect();
+    if (auto st = pg::Migrate(*conn, where); !st) return st.error();
+    schema_key = conn->Exec("SELECT hashtext(current_schema())::bigint").Int(0, 0);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kUnavailable, "Cannot open the PostgreSQL database " + where + ": " + e.what(),
+                     e.what());
+  }
+  std::string begin = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockClass) + ", " +
+                      std::to_string(schema_key) + ")";
+  return std::unique_ptr<PgCatalog>(new PgCatalog(options, std::move(begin)));
+}
+
+template <class Read>
+auto PgCatalog::WithConn(Read&& read) {
+  for (int attempt = 1;; ++attempt) {
+    auto lease = pool_->Acquire();  // cannot connect: StoreUnavailable at once
+    try {
+      return read(*lease);
+    } catch (const pg::Transient&) {
+      // A pooled connection the server has ended since (a restart): one more try on a new one.
+      if (!lease->Broken() || attempt >= 2) throw;
+      lease.Discard();
+    }
+  }
+}
+
+// ---- writes -----------------------------------------------------------------------------------------------
+
+core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
+  std::lock_guard write(write_mu_);
+  std::string last_failure;
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(25 << (attempt - 2)));  // 25, 50, 100 ms
+    std::optional<pg::Pool::Lease> lease;
+    try {
+      lease.emplace(pool_->Acquire());
+    } catch (const pg::Transient& e) {
+      // No connection: the database is down or unreachable. Answer 503 now rather than hold every writer
+      // of this node behind more connect timeouts.
+      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+    }
+    bool commit_sent = false;
+    try {
+      (*lease)->ExecScript(begin_script_);
+      MaybeSweep(**lease);
+      FlushTouches(**lease);
+      PgTransaction tx(**lease);
+      core::Status st = body(tx);
+      if (!st.ok()) {
+        RollBack(*lease);
+        return st;
+      }
+      commit_sent = true;
+      (*lease)->ExecScript("COMMIT");
+      return core::OkStatus();
+    } catch (const pg::Transient& e) {
+      last_failure = e.what();
+      if (commit_sent && (*lease)->Broken()) {
+        lease->Discard();
+        // The server may or may not have committed: only a retry with the same Idempotency-Key is safe.
+        return MakeError(ErrorCode::kUnavailable, kCannotWrite, "commit outcome unknown: " + last_failure);
+      }
+      RollBack(*lease);  // nothing was committed: try the whole body again
+    } catch (const core::StoreUnavailable& e) {
+      RollBack(*lease);
+      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+    } catch (const std::exception& e) {
+      RollBack(*lease);
+      return MakeError(ErrorCode::kInternal, kUnexpected, e.what());
+    } catch (...) {
+      RollBack(*lease);
+      return MakeError(ErrorCode::kInternal, kUnexpected, "non-standard exception");
+    }
+  }
+  return MakeError(ErrorCode::kUnavailable, kCannotWrite, last_failure);
+}
+
+void PgCatalog::TouchApiKey(std::string_view id, core::Millis when) {
+  {
+    std::lock_guard lock(touch_mu_);
+    auto it = touches_.find(std::string(id));
+    if (it != touches_.end())
+      it->second = std::max(it->second, when);
+    else if (touches_.size() < kMaxQueuedTouches)
+      touches_.emplace(id, when);
+  }
+  touched_.notify_one();
+}
+
+void PgCatalog::FlushTouches(pg::Conn& conn) {
+  std::lock_guard flushing(flush_mu_);
+  std::unordered_map<std::string, core::Millis> touches;
+  {
+    std::lock_guard lock(touch_mu_);
+    touches.swap(touches_);
+  }
+  for (const auto& [id, when] : touches) pg::rows::Touch(conn, id, when);
+}
+
+// A node that only reads still records when its keys were used: touches go out in small autocommit updates,
+// at most every 200 ms (the authenticator already keeps them to one per key per 30 s). Raising last_used_at
+// commutes with everything else, so it needs neither the write lock nor a transaction.
+void PgCatalog::RunFlusher() {
+  for (;;) {
+    {
+      std::unique_lock lock(touch_mu_);
+      touched_.wait(lock, [&] { return stopping_ || !touches_.empty(); });
+      if (stopping_) return;
+    }
+    try {
+      WithConn([&](pg::Conn& c) {
+        FlushTouches(c);
+        return 0;
+      });
+    } catch (const std::exception&) {
+      // Best effort: dropped, as the embedded store drops them with a failed write.
+    }
+    std::unique_lock lock(touch_mu_);
+    touched_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; });
+    if (stopping_) return;
+  }
+}
+
+void PgCatalog::MaybeSweep(pg::Conn& conn) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ < kSweepInterval) return;
+  last_sweep_ = now;
+  pg::rows::SweepExpiredIdempotency(conn, NowMillis());
+}
+
+// ---- committed reads --------------------------------------------------------------------------------------
+
+std::vector<core::ConnectorDefinition> PgCatalog::ListConnectorDefinitions() {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
+}
+std::optional<core::ConnectorDefinition> PgCatalog::GetConnectorDefinition(core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
+}
+bool PgCatalog::IsConnectorInUse(core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ConnectorInUse(c, id); });
+}
+std::vector<core::ConnectedSystem> PgCatalog::ListConnectedSystems() {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
+}
+std::optional<core::ConnectedSystem> PgCatalog::GetConnectedSystem(core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
+}
+int64_t PgCatalog::CountRunProfiles(core::Id cs) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::CountRunProfiles(c, cs); });
+}
+int64_t PgCatalog::CountAllRunProfiles() {
+  return WithConn([&](pg::Conn& c) { return pg::rows::CountAllRunProfiles(c); });
+}
+std::vector<core::Partition> PgCatalog::ListPartitions(core::Id cs) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
+}
+std::optional<core::Partition> PgCatalog::GetPartition(core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
+}
+std::vector<core::RunProfile> PgCatalog::ListRunProfiles(core::Id cs) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
+}
+std::optional<core::RunProfile> PgCatalog::GetRunProfile(core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
+}
+std::optional<core::RunProfile> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
+}
+std::vector<core::ApiKey> PgCatalog::ListApiKeys() {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListApiKeys(c); });
+}
+std::optional<core::ApiKey> PgCatalog::GetApiKey(std::string_view id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
+}
+std::optional<core::ApiKey> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+}
+core::ActivityPage PgCatalog::ListActivities(const core::ActivityQuery& q) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });
+}
+std::optional<core::Activity> PgCatalog::GetActivity(std::string_view id) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetActivity(c, id); });
+}
+std::optional<core::IdempotencyRecord> PgCatalog::GetIdempotency(std::string_view key) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::GetIdempotency(c, key); });
+}
+
+bool PgCatalog::IsWritable(std::string* reason) {
+  try {
+    if (!WithConn([](pg::Conn& c) { return c.Exec("SELECT pg_is_in_recovery()").Int(0, 0) != 0; })) return true;
+    if (reason) *reason = "database_read_only";  // a standby: point --database-url at the primary
+  } catch (const std::exception&) {
+    if (reason) *reason = "database_unreachable";
+  }
+  return false;
+}
+
+}  // namespace jim::store

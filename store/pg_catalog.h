@@ -1,0 +1,109 @@
+// PgCatalog: core::Catalog on PostgreSQL, for several jim-edge nodes on one database.
+//
+// Writes: each Transact is one PostgreSQL transaction that first takes a transaction-level advisory lock,
+// so writes are serialised across every node exactly as the embedded store's group commit serialises them
+// in one process; READ COMMITTED then lets each statement of the body see the committed state plus the
+// transaction's own writes, which is the contract of core::Transaction. A 2xx means COMMIT returned.
+// Transient failures before COMMIT was sent (connection lost, 40001, 40P01, server restarting) are retried
+// here, bounded; a COMMIT whose outcome is unknown (connection lost during it) is kUnavailable: the client
+// retries with its Idempotency-Key. Reads: one pooled connection per call; nothing is cached in the process,
+// so what one node wrote is what every node reads next (docs/store.md, "PostgreSQL").
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/catalog.h"
+#include "store/pg_conn.h"
+
+namespace jim::store {
+
+struct PgOptions {
+  std::string url;    // libpq URI or key=value string
+  int pool_size = 8;  // connections per node (one of them writes; the others serve committed reads)
+  // Test hook: the schema every connection uses (search_path); empty = the server's default.
+  std::string schema;
+  std::chrono::milliseconds acquire_timeout{5000};  // waiting for a free pooled connection
+};
+
+class PgCatalog final : public core::Catalog {
+ public:
+  // Connects, applies the missing migrations (pg_migrations.h) and checks the schema version. Fails with
+  // one sentence (the URL shown with its password masked) when the database cannot be reached or is newer.
+  static core::Result<std::unique_ptr<PgCatalog>> Open(const PgOptions& options);
+  ~PgCatalog() override;
+
+  core::Status Transact(const std::function<core::Status(core::Transaction&)>& body) override;
+
+  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override;
+  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override;
+  bool IsConnectorInUse(core::Id connector_id) override;
+  std::vector<core::ConnectedSystem> ListConnectedSystems() override;
+  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override;
+  int64_t CountRunProfiles(core::Id connected_system_id) override;
+  int64_t CountAllRunProfiles() override;
+  std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
+  std::optional<core::Partition> GetPartition(core::Id id) override;
+  std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
+  std::optional<core::RunProfile> GetRunProfile(core::Id id) override;
+  std::optional<core::RunProfile> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
+  // No list version: another node may change a list at any time, so the rendered-list cache must not keep
+  // one (0 = "this store offers no such number").
+  uint64_t RunProfileListVersion(core::Id) override { return 0; }
+  std::vector<core::ApiKey> ListApiKeys() override;
+  std::optional<core::ApiKey> GetApiKey(std::string_view id) override;
+  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
+  core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
+  std::optional<core::Activity> GetActivity(std::string_view id) override;
+  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
+  // Queued in memory and written soon by a background flusher, or by this node's next transaction, whichever
+  // comes first (best effort, like the embedded store; a touch queued before a write is in when it returns).
+  void TouchApiKey(std::string_view id, core::Millis when) override;
+  // False while the database cannot be reached (reason database_unreachable) or is a read-only standby
+  // (database_read_only).
+  bool IsWritable(std::string* reason) override;
+
+  // The URL as logs may show it (password masked).
+  const std::string& display_url() const { return display_url_; }
+
+  static constexpr int kMaxAttempts = 4;  // a transaction is tried at most this often on transient failures
+
+ private:
+  PgCatalog(const PgOptions& options, std::string begin_script);
+  // Runs `read` on a pooled connection; a stale connection (the server restarted since it was opened) is
+  // replaced and the read tried once more. Throws StoreUnavailable when the database cannot be reached.
+  template <class Read>
+  auto WithConn(Read&& read);
+  // Writes the queued touches on `conn` (inside a transaction or on its own). Holds flush_mu_ throughout,
+  // so that a transaction's flush waits for a background flush in flight: then both are in.
+  void FlushTouches(pg::Conn& conn);
+  void RunFlusher();
+  void MaybeSweep(pg::Conn& conn);
+
+  PgOptions options_;
+  std::string display_url_;
+  std::string begin_script_;  // BEGIN plus the advisory lock of this schema
+  std::unique_ptr<pg::Pool> pool_;
+  // One transaction per node waits for the advisory lock at a time; the rest of the pool stays free for
+  // reads (and a node's writers queue here instead of holding connections).
+  std::mutex write_mu_;
+  std::mutex flush_mu_;  // taken before touch_mu_
+  std::mutex touch_mu_;
+  std::condition_variable touched_;
+  bool stopping_ = false;  // under touch_mu_
+  std::unordered_map<std::string, core::Millis> touches_;
+  std::thread flusher_;
+  // Like the embedded store: the first sweep runs one interval after open, not at once.
+  std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();
+};
+
+// The pg::Pool extras that put every connection of a catalog into `schema` (empty: none).
+void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>* keywords,
+                             std::vector<std::string>* values);
+
+}  // namespace jim::store

@@ -1,0 +1,220 @@
+#include "store/pg_conn.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <regex>
+#include <stdexcept>
+
+namespace jim::store::pg {
+
+namespace {
+
+// Type oids (server/catalog/pg_type_d.h is not in libpq-dev): fixed since PostgreSQL 7.
+constexpr Oid kBoolOid = 16, kByteaOid = 17, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kTextOid = 25;
+
+// Whether an error with this SQLSTATE may go away when the statement (or the whole transaction) is tried
+// again: serialization failure, deadlock, connection exceptions, a server shutting down or starting up,
+// out of resources.
+bool TransientState(std::string_view state) {
+  return state == "40001" || state == "40P01" || state.starts_with("08") || state.starts_with("57P") ||
+         state.starts_with("53");
+}
+
+std::string ErrorText(PGconn* c, PGresult* r) {
+  std::string text = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+  // libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."): one line.
+  std::string flat;
+  for (char ch : text) {
+    if (ch == '\n' || ch == '\t' || ch == '\r') ch = ' ';
+    if (ch == ' ' && (flat.empty() || flat.back() == ' ')) continue;
+    flat += ch;
+  }
+  while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+  return flat;
+}
+
+}  // namespace
+
+void Params::Add(Oid type, std::string value, bool null) {
+  types_.push_back(type);
+  values_.push_back(std::move(value));
+  nulls_.push_back(null);
+}
+
+Params& Params::Int(int64_t v) {
+  uint64_t be = htobe64(static_cast<uint64_t>(v));
+  Add(kInt8Oid, std::string(reinterpret_cast<const char*>(&be), 8), false);
+  return *this;
+}
+
+Params& Params::OptInt(std::optional<int64_t> v) {
+  if (v) return Int(*v);
+  Add(kInt8Oid, "", true);
+  return *this;
+}
+
+Params& Params::Text(std::string_view v) {
+  Add(kTextOid, std::string(v), false);
+  return *this;
+}
+
+Params& Params::Bytes(std::string_view v) {
+  Add(kByteaOid, std::string(v), false);
+  return *this;
+}
+
+int64_t Rows::Int(int row, int col) const {
+  const char* p = PQgetvalue(r_.get(), row, col);
+  switch (PQftype(r_.get(), col)) {
+    case kInt8Oid: {
+      uint64_t be;
+      std::memcpy(&be, p, 8);
+      return static_cast<int64_t>(be64toh(be));
+    }
+    case kInt4Oid: {
+      uint32_t be;
+      std::memcpy(&be, p, 4);
+      return static_cast<int32_t>(be32toh(be));
+    }
+    case kInt2Oid: {
+      uint16_t be;
+      std::memcpy(&be, p, 2);
+      return static_cast<int16_t>(be16toh(be));
+    }
+    case kBoolOid: return *p != 0;
+    default: throw std::runtime_error("postgresql: column " + std::to_string(col) + " is not an integer");
+  }
+}
+
+std::optional<int64_t> Rows::OptInt(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  return Int(row, col);
+}
+
+std::string_view Rows::Bytes(int row, int col) const {
+  return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+}
+
+Conn::Conn(const std::vector<std::string>& keywords, const std::vector<std::string>& values) {
+  std::vector<const char*> k, v;
+  for (const auto& s : keywords) k.push_back(s.c_str());
+  for (const auto& s : values) v.push_back(s.c_str());
+  k.push_back(nullptr);
+  v.push_back(nullptr);
+  c_ = PQconnectdbParams(k.data(), v.data(), /*expand_dbname=*/1);
+  if (c_ == nullptr) throw Transient("postgresql: out of memory while connecting");
+  if (PQstatus(c_) != CONNECTION_OK) {
+    std::string why = ErrorText(c_, nullptr);
+    PQfinish(c_);
+    c_ = nullptr;
+    throw Transient("postgresql: cannot connect: " + why);
+  }
+  // NOTICEs (DROP ... CASCADE, IF NOT EXISTS) are not errors; they must not reach stderr.
+  PQsetNoticeProcessor(
+      c_, [](void*, const char*) {}, nullptr);
+}
+
+Conn::~Conn() {
+  if (c_) PQfinish(c_);
+}
+
+Rows Conn::Check(PGresult* r, std::string_view sql) {
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Rows(r);
+  std::string why = ErrorText(c_, r);
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = state ? state : "";
+  if (r) PQclear(r);
+  std::string what =
+      "postgresql: " + why + (sqlstate.empty() ? "" : " [" + sqlstate + "]") + " in: " + std::string(sql.substr(0, 80));
+  if (Broken() || TransientState(sqlstate)) throw Transient(what);
+  throw std::runtime_error(what);
+}
+
+Rows Conn::Exec(std::string_view sql, const Params& params) {
+  std::string text(sql);
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (int i = 0; i < params.size(); ++i) {
+    values.push_back(params.nulls_[i] ? nullptr : params.values_[i].data());
+    lengths.push_back(static_cast<int>(params.values_[i].size()));
+    formats.push_back(1);
+  }
+  PGresult* r = PQexecParams(c_, text.c_str(), params.size(), params.types_.data(), values.data(), lengths.data(),
+                             formats.data(), /*resultFormat=*/1);
+  return Check(r, sql);
+}
+
+void Conn::ExecScript(std::string_view sql) {
+  std::string text(sql);
+  Check(PQexec(c_, text.c_str()), sql);
+}
+
+Pool::Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::vector<std::string> extra_values,
+           int size, std::chrono::milliseconds acquire_timeout)
+    : size_(size < 1 ? 1 : size), acquire_timeout_(acquire_timeout) {
+  // Defaults first, so that the URL (expanded at "dbname") overrides them; the caller's extras last.
+  // A peer that vanished without a reset (a partition, a failed host) is noticed within seconds instead of
+  // the kernel's two hours: keepalives while waiting for an answer, a bound on unacknowledged data.
+  keywords_ = {"connect_timeout",  "application_name", "keepalives_idle", "keepalives_interval",
+               "keepalives_count", "tcp_user_timeout", "dbname"};
+  values_ = {"5", "jim-edge", "10", "5", "3", "15000", std::move(conninfo)};
+  keywords_.insert(keywords_.end(), extra_keywords.begin(), extra_keywords.end());
+  values_.insert(values_.end(), extra_values.begin(), extra_values.end());
+}
+
+std::unique_ptr<Conn> Pool::Connect() {
+  return std::make_unique<Conn>(keywords_, values_);
+}
+
+Pool::Lease Pool::Acquire() {
+  std::unique_lock lock(mu_);
+  if (!freed_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || lent_or_idle_ < size_; }))
+    throw Transient("postgresql: no free connection in the pool within " + std::to_string(acquire_timeout_.count()) +
+                    " ms");
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(conn));
+  }
+  ++lent_or_idle_;
+  lock.unlock();
+  try {
+    return Lease(this, Connect());
+  } catch (...) {
+    Return(nullptr);
+    throw;
+  }
+}
+
+void Pool::Return(std::unique_ptr<Conn> conn) {
+  {
+    std::lock_guard lock(mu_);
+    if (conn && !conn->Broken())
+      idle_.push_back(std::move(conn));
+    else
+      --lent_or_idle_;
+  }
+  freed_.notify_one();
+}
+
+Pool::Lease::~Lease() {
+  if (pool_) pool_->Return(std::move(conn_));
+}
+
+std::string MaskPassword(std::string_view url) {
+  std::string s(url);
+  // URI: scheme://user:password@host  ->  scheme://user:****@host
+  static const std::regex uri(R"(^(postgres(?:ql)?://[^:@/]*:)[^@/]*@)");
+  s = std::regex_replace(s, uri, "$1****@");
+  // URI query parameter ?password=... / &password=...
+  static const std::regex query(R"(([?&]password=)[^&]*)");
+  s = std::regex_replace(s, query, "$1****");
+  // key=value: password=secret or password='se cret'
+  static const std::regex kv(R"((^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*))");
+  s = std::regex_replace(s, kv, "$1$2****");
+  return s;
+}
+
+}  // namespace jim::store::pg

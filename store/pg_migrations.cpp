@@ -1,0 +1,117 @@
+#include "store/pg_migrations.h"
+
+#include <array>
+
+namespace jim::store::pg {
+
+namespace {
+
+// Columns for what PostgreSQL must find, order, constrain or change in place (ids, folded names, the owner
+// of a row, an api key's digest and last use); the rest of an entity is its store/codec.h value in `body`:
+// the same versioned encoding as the embedded store, so a copy between backends moves bytes, not fields.
+// Ids come from sequences: nextval is never rolled back, so an id a failed transaction saw is never reused.
+constexpr std::array<const char*, 1> kMigrations = {
+    // 1: the catalog.
+    R"sql(
+CREATE SEQUENCE connector_definition_ids;
+CREATE SEQUENCE connected_system_ids;
+CREATE SEQUENCE partition_ids;
+CREATE SEQUENCE run_profile_ids;
+CREATE TABLE connector_definitions (
+  id   bigint PRIMARY KEY,
+  name text   NOT NULL UNIQUE,            -- exact: connector names are matched as given
+  body bytea  NOT NULL
+);
+CREATE TABLE connected_systems (
+  id           bigint PRIMARY KEY,
+  folded_name  text   NOT NULL UNIQUE,    -- core::FoldName: unique case-insensitively
+  connector_id bigint NOT NULL,
+  body         bytea  NOT NULL
+);
+CREATE INDEX connected_systems_connector ON connected_systems (connector_id);
+CREATE TABLE partitions (
+  id                  bigint PRIMARY KEY,
+  connected_system_id bigint NOT NULL,
+  folded_name         text   NOT NULL,
+  body                bytea  NOT NULL,
+  UNIQUE (connected_system_id, folded_name)
+);
+CREATE TABLE run_profiles (
+  id                  bigint PRIMARY KEY,
+  connected_system_id bigint NOT NULL,
+  body                bytea  NOT NULL
+);
+CREATE INDEX run_profiles_system ON run_profiles (connected_system_id, id);
+CREATE TABLE api_keys (
+  id           text   PRIMARY KEY,
+  digest_hex   text   NOT NULL UNIQUE,
+  last_used_at bigint,                    -- outside body: touches raise it in place
+  body         bytea  NOT NULL
+);
+CREATE TABLE activities (
+  seq                 bigserial PRIMARY KEY,  -- commit order: transactions are serialised
+  id                  text     NOT NULL UNIQUE,
+  connected_system_id bigint,
+  target_type         smallint NOT NULL,
+  body                bytea    NOT NULL
+);
+CREATE INDEX activities_system ON activities (connected_system_id, seq);
+CREATE INDEX activities_type ON activities (target_type, seq);
+CREATE INDEX activities_system_type ON activities (connected_system_id, target_type, seq);
+CREATE TABLE idempotency (
+  key     text   PRIMARY KEY,
+  created bigint NOT NULL,
+  body    bytea  NOT NULL
+);
+CREATE INDEX idempotency_created ON idempotency (created);
+)sql",
+};
+
+// Any two numbers of our own in the advisory-lock space; the second half is the schema, so tests (one
+// schema each) and several catalogs in one database do not wait for each other.
+constexpr int kMigrationLockClass = 0x4a494d01;  // "JIM" 1
+
+}  // namespace
+
+int LatestSchemaVersion() {
+  return static_cast<int>(kMigrations.size());
+}
+
+core::Status Migrate(Conn& conn, const std::string& where) {
+  conn.Exec("SELECT pg_advisory_lock($1::int, hashtext(current_schema()))", Params().Int(kMigrationLockClass));
+  struct Unlock {
+    Conn& c;
+    ~Unlock() {
+      try {
+        if (!c.Broken())
+          c.Exec("SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))", Params().Int(kMigrationLockClass));
+      } catch (...) {
+        // The lock is the session's: it goes with the connection.
+      }
+    }
+  } unlock{conn};
+  conn.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+      "applied_at timestamptz NOT NULL DEFAULT now())");
+  Rows current = conn.Exec("SELECT coalesce(max(version), 0)::bigint FROM schema_migrations");
+  const int64_t version = current.Int(0, 0);
+  if (version > LatestSchemaVersion())
+    return core::MakeError(core::ErrorCode::kUnavailable,
+                           "the database " + where + " has schema version " + std::to_string(version) +
+                               " but this jim-edge knows versions up to " + std::to_string(LatestSchemaVersion()) +
+                               ": run a newer jim-edge.");
+  for (int64_t v = version + 1; v <= LatestSchemaVersion(); ++v) {
+    conn.ExecScript("BEGIN");
+    try {
+      conn.ExecScript(kMigrations[v - 1]);
+      conn.Exec("INSERT INTO schema_migrations (version) VALUES ($1::int)", Params().Int(v));
+      conn.ExecScript("COMMIT");
+    } catch (...) {
+      if (!conn.Broken()) conn.ExecScript("ROLLBACK");
+      throw;
+    }
+  }
+  return core::OkStatus();
+}
+
+}  // namespace jim::store::pg

@@ -1,0 +1,148 @@
+// What only the PostgreSQL backend has to prove: migrations under concurrency, the refusal of a newer schema,
+// transient failures retried inside the store, stale pooled connections replaced, and no password in a
+// message. Beside the contract suite because they share its PgBackend (a fresh schema per test on the
+// throwaway cluster); without JIM_TEST_DATABASE_URL they skip with the reason.
+#include <gtest/gtest.h>
+
+#include <latch>
+#include <thread>
+
+#include "core/rules.h"
+#include "store/pg_migrations.h"
+#include "tests/contract/catalog_backends.h"
+
+namespace jim::contract {
+namespace {
+
+using core::IdKind;
+using core::OkStatus;
+using core::Status;
+using core::Transaction;
+
+class PgCatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = PgBackend::SkipReason(); !why.empty()) GTEST_SKIP() << why;
+    backend_ = std::make_unique<PgBackend>();
+  }
+  // A connection of the test's own in the backend's schema.
+  store::pg::Conn SchemaConn() {
+    std::vector<std::string> k{"dbname"}, v{backend_->options().url};
+    store::SchemaConnectionOptions(backend_->options().schema, &k, &v);
+    return store::pg::Conn(k, v);
+  }
+  std::unique_ptr<PgBackend> backend_;
+};
+
+TEST_F(PgCatalogTest, SeveralNodesOpeningAtOnceMigrateOnce) {
+  backend_->Admin("DROP SCHEMA " + backend_->options().schema + " CASCADE; CREATE SCHEMA " +
+                  backend_->options().schema);
+  constexpr int kNodes = 4;
+  std::latch go(kNodes);
+  std::vector<std::string> errors(kNodes);
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.emplace_back([&, i] {
+      go.arrive_and_wait();
+      auto opened = store::PgCatalog::Open(backend_->options());
+      if (!opened.ok()) errors[i] = opened.error().message;
+    });
+  }
+  for (auto& t : nodes) t.join();
+  for (int i = 0; i < kNodes; ++i) EXPECT_EQ(errors[i], "") << "node " << i;
+  auto conn = SchemaConn();
+  auto rows = conn.Exec("SELECT count(*), max(version)::bigint FROM schema_migrations");
+  EXPECT_EQ(rows.Int(0, 0), store::pg::LatestSchemaVersion());
+  EXPECT_EQ(rows.Int(0, 1), store::pg::LatestSchemaVersion());
+}
+
+TEST_F(PgCatalogTest, ANewerSchemaIsRefusedInOneSentenceWithoutThePassword) {
+  SchemaConn().Exec("INSERT INTO schema_migrations (version) VALUES (99)");
+  store::PgOptions options = backend_->options();
+  // The cluster trusts loopback, so a password in the URL is accepted and ignored: it must still not show.
+  options.url.replace(options.url.find("postgres@"), 9, "postgres:hunter2@");
+  auto opened = store::PgCatalog::Open(options);
+  ASSERT_FALSE(opened.ok());
+  const std::string& message = opened.error().message;
+  EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
+  EXPECT_NE(message.find("knows versions up to " + std::to_string(store::pg::LatestSchemaVersion())), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+  EXPECT_NE(message.find("postgres:****@"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << "one sentence: " << message;
+}
+
+TEST_F(PgCatalogTest, AnUnreachableDatabaseIsUnavailableAndMasked) {
+  store::PgOptions options;
+  options.url = "postgresql://jim:hunter2@127.0.0.1:1/nowhere";
+  auto opened = store::PgCatalog::Open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(opened.error().message.find("hunter2"), std::string::npos) << opened.error().message;
+  EXPECT_EQ(opened.error().message.find('\n'), std::string::npos) << opened.error().message;
+}
+
+// The transaction's connection dies in the middle of the body (the server ended the backend, as a restart
+// or a failover does): nothing was committed, so the store runs the body again on a new connection.
+TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
+  core::Catalog& catalog = backend_->catalog();
+  int runs = 0;
+  Status st = catalog.Transact([&](Transaction& tx) -> Status {
+    core::ConnectedSystem cs = store::testing::System("Retried");
+    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+    if (++runs == 1)
+      SchemaConn().Exec(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jim-edge' "
+          "AND datname = current_database() AND state LIKE 'idle in transaction%'");
+    tx.Put(cs);
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message << " / " << st.error().detail;
+  EXPECT_EQ(runs, 2);
+  auto systems = catalog.ListConnectedSystems();
+  ASSERT_EQ(systems.size(), 1u);
+  EXPECT_EQ(systems[0].name, "Retried");
+  EXPECT_EQ(systems[0].id, 2) << "the id the lost attempt saw is not reused";
+}
+
+// Every pooled connection is ended by the server (it restarted): the next read and write still work, on
+// new connections, without reopening the catalog.
+TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
+  core::Catalog& catalog = backend_->catalog();
+  ASSERT_TRUE(catalog
+                  .Transact([](Transaction& tx) -> Status {
+                    core::ConnectedSystem cs = store::testing::System("Before");
+                    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(cs);
+                    return OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(catalog.ListConnectedSystems().size(), 1u);
+  auto killed = SchemaConn().Exec(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'jim-edge' "
+      "AND datname = current_database() AND pid <> pg_backend_pid()");
+  ASSERT_GE(killed.Int(0, 0), 1);
+  EXPECT_EQ(catalog.ListConnectedSystems().size(), 1u);
+  std::string reason;
+  EXPECT_TRUE(catalog.IsWritable(&reason)) << reason;
+  EXPECT_TRUE(catalog
+                  .Transact([](Transaction& tx) -> Status {
+                    EXPECT_TRUE(tx.FindConnectedSystemIdByName("before"));
+                    return OkStatus();
+                  })
+                  .ok());
+}
+
+TEST(PgMaskPassword, HidesThePasswordInEveryUrlForm) {
+  using store::pg::MaskPassword;
+  EXPECT_EQ(MaskPassword("postgresql://jim:s3cret@db:5432/jim"), "postgresql://jim:****@db:5432/jim");
+  EXPECT_EQ(MaskPassword("postgres://jim:s3cret@db/jim"), "postgres://jim:****@db/jim");
+  EXPECT_EQ(MaskPassword("postgresql://jim@db/jim?password=s3cret&sslmode=require"),
+            "postgresql://jim@db/jim?password=****&sslmode=require");
+  EXPECT_EQ(MaskPassword("host=db user=jim password=s3cret dbname=jim"), "host=db user=jim password=**** dbname=jim");
+  EXPECT_EQ(MaskPassword("host=db password = 'se cret' dbname=jim"), "host=db password = **** dbname=jim");
+  EXPECT_EQ(MaskPassword("postgresql://jim@db/jim"), "postgresql://jim@db/jim");
+}
+
+}  // namespace
+}  // namespace jim::contract
