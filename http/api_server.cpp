@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -458,6 +459,28 @@ std::string ApiServer::RenderRefusal(int status, std::string_view code, std::str
   return out;
 }
 
+// How long a worker waits on a keep-alive connection for the client's next request before handing it back
+// to the event loop. A busy client's next request usually comes within a round trip; catching it here saves
+// the two thread hand-overs (and their wake-ups) of a trip through the loop, which cost a request at 8
+// connections about a fifth of its throughput. Only while another worker is idle, so nobody queues behind
+// the wait; an idle client holds the worker this long once, then costs no thread.
+constexpr int kHoldForNextMs = 5;
+
+bool ApiServer::AwaitNext(Connection* c) {
+  if (stopping_.load() || c->peer_eof || !workers_->HasSpareThread()) return false;
+  if (!(c->ssl && SSL_pending(c->ssl) > 0) && !WaitFor(c->fd, POLLIN, kHoldForNextMs)) return false;
+  c->Compact();
+  char buf[16 * 1024];
+  short want = 0;
+  ssize_t n = ReceiveSome(*c, buf, sizeof buf, want);
+  if (n > 0) {
+    c->in.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+  if (n == 0) c->peer_eof = true;  // the loop closes it once nothing is left to answer
+  return false;  // would block (TLS) or failed: the loop finds out on its next event
+}
+
 void ApiServer::Serve(Connection* c) {
   const int io_ms = config_.io_timeout_seconds * 1000;
   const ConnectionLimits& limits = loop_->limits();
@@ -465,7 +488,16 @@ void ApiServer::Serve(Connection* c) {
   auto after = ConnectionLoop::After::kKeep;
   for (;;) {
     std::string_view pending = c->Pending();
-    if (pending.empty()) break;
+    if (pending.empty()) {
+      // Answered everything buffered: send it, then maybe catch the next request here. (Only from an
+      // empty buffer: bytes of a head that then trickle in go to the loop, never hold this worker.)
+      if (!strm.Flush()) {
+        after = ConnectionLoop::After::kClose;
+        break;
+      }
+      if (AwaitNext(c)) continue;
+      break;
+    }
     // Every request is checked, the pipelined ones too: the loop checked only the first.
     HeadVerdict v = CheckHead(pending, limits.head);
     if (v.status == HeadStatus::kIncomplete) break;

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "http/connection_loop.h"
 #include "http/context.h"
+#include "http/elastic_pool.h"
 #include "http/metrics.h"
 #include "http/authenticator.h"
 #include "http/router.h"
@@ -73,6 +74,9 @@ class ApiServer {
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   // Serves the requests buffered on c (on a worker), then gives c back to the loop.
   void Serve(Connection* c);
+  // After an answer: waits up to kHoldForNextMs on this worker for the client's next request, when a spare
+  // worker exists; true when bytes of it arrived (see api_server.cpp for why).
+  bool AwaitNext(Connection* c);
   // The complete response to a head refused before cpp-httplib saw it; `head` is what arrived of it.
   std::string RenderRefusal(int status, std::string_view code, std::string_view message, std::string_view head);
 
@@ -86,7 +90,7 @@ class ApiServer {
   std::unique_ptr<httplib::Server> server_;
   // cpp-httplib's protected process_request, reached through the server subclass.
   std::function<bool(httplib::Stream&, bool, bool&, const std::function<void(httplib::Request&)>&)> process_;
-  std::unique_ptr<httplib::TaskQueue> workers_;
+  std::unique_ptr<ElasticThreadPool> workers_;
   std::unique_ptr<ConnectionLoop> loop_;
   std::atomic<bool> stopping_{false};
 };

@@ -33,6 +33,11 @@ void ElasticThreadPool::enqueue(std::function<void()> fn) {
   work_cv_.notify_one();
 }
 
+bool ElasticThreadPool::HasSpareThread() const {
+  std::lock_guard lock(mu_);
+  return !shutdown_ && idle_ > jobs_.size();
+}
+
 void ElasticThreadPool::Work() {
   std::unique_lock lock(mu_);
   for (;;) {

@@ -25,6 +25,9 @@ class ElasticThreadPool final : public httplib::TaskQueue {
   void shutdown() override;
 
   size_t threads() const;
+  // Whether a thread is idle with no queued job to take: a worker may then wait on its connection for a
+  // moment without keeping anyone waiting.
+  bool HasSpareThread() const;
 
  private:
   void StartThreadLocked();
