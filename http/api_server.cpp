@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -468,7 +467,7 @@ constexpr int kHoldForNextMs = 5;
 
 bool ApiServer::AwaitNext(Connection* c) {
   if (stopping_.load() || c->peer_eof || !workers_->HasSpareThread()) return false;
-  if (!(c->ssl && SSL_pending(c->ssl) > 0) && !WaitFor(c->fd, POLLIN, kHoldForNextMs)) return false;
+  if (!WaitReadable(*c, kHoldForNextMs)) return false;
   c->Compact();
   char buf[16 * 1024];
   short want = 0;

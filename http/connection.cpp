@@ -78,6 +78,11 @@ bool WaitFor(int fd, short events, int timeout_ms) {
   }
 }
 
+bool WaitReadable(const Connection& c, int timeout_ms) {
+  if (c.ssl && SSL_pending(c.ssl) > 0) return true;
+  return WaitFor(c.fd, POLLIN, timeout_ms);
+}
+
 bool FlushBlocking(Connection& c, int timeout_ms) {
   while (c.out_pos < c.out.size()) {
     short want = 0;

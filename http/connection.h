@@ -82,6 +82,9 @@ ssize_t SendSome(Connection& c, const char* buf, size_t size, short& want);
 int HandshakeStep(Connection& c, short& want);
 // Waits up to timeout_ms for `events` on the socket; false on timeout or error.
 bool WaitFor(int fd, short events, int timeout_ms);
+// Whether the client's bytes can be received now or within timeout_ms: decrypted bytes held in the TLS
+// session count (the socket does not signal them), then the socket. Bytes already in c.in do not.
+bool WaitReadable(const Connection& c, int timeout_ms);
 // Sends all of c.out from out_pos, waiting up to timeout_ms each time the socket is full.
 bool FlushBlocking(Connection& c, int timeout_ms);
 // Ends the TLS session (best effort) and closes the socket.

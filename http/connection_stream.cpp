@@ -15,9 +15,7 @@ constexpr size_t kOutboxFlushBytes = 64 * 1024;
 }  // namespace
 
 bool ConnectionStream::is_readable() const {
-  if (!c_.Pending().empty()) return true;
-  if (c_.ssl && SSL_pending(c_.ssl) > 0) return true;
-  return WaitFor(c_.fd, POLLIN, read_timeout_ms_);
+  return !c_.Pending().empty() || WaitReadable(c_, read_timeout_ms_);
 }
 
 bool ConnectionStream::is_writable() const { return !failed_ && WaitFor(c_.fd, POLLOUT, write_timeout_ms_); }
