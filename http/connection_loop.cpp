@@ -379,10 +379,9 @@ void ConnectionLoop::SetDeadline(Connection& c, Clock::time_point when) {
   deadlines_.Schedule(c, when);
 }
 
-Connection* ConnectionLoop::Live(Connection* ptr) { return conns_.contains(ptr) ? ptr : nullptr; }
-
 void ConnectionLoop::Sweep(Clock::time_point now) {
-  const auto live = [this](Connection* ptr) { return Live(ptr); };
+  // The loop's open connection at this address, or null.
+  const auto live = [this](Connection* ptr) { return conns_.contains(ptr) ? ptr : nullptr; };
   deadlines_.PopDue(now, live, [&](Connection& c) {
     if (c.phase == ConnectionPhase::kWorking) return;  // its deadline is set anew when the worker returns it
     if (now < c.deadline) return deadlines_.Schedule(c, c.deadline);

@@ -86,7 +86,6 @@ class ConnectionLoop {
   void Close(Connection& c);
   // Every deadline change goes through here, so the deadline queue knows it.
   void SetDeadline(Connection& c, std::chrono::steady_clock::time_point when);
-  Connection* Live(Connection* ptr);  // the loop's open connection at this address, or null
   void Sweep(std::chrono::steady_clock::time_point now);
 
   const ConnectionLimits limits_;
