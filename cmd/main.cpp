@@ -162,6 +162,15 @@ int main(int argc, char** argv) {
       ->envname("JIM_DATABASE_URL")
       ->required();
 
+  std::string copy_from, copy_url;
+  auto* copy = app.add_subcommand(
+      "copy", "Copy a stopped server's data dir into an empty PostgreSQL database (moving up to --store postgresql)");
+  copy->add_option("--from-data-dir", copy_from, "Data dir of the stopped embedded store")->required();
+  copy->add_option("--to-database-url", copy_url,
+                   "Empty PostgreSQL database: libpq URI or key=value string (migrations are applied first)")
+      ->envname("JIM_DATABASE_URL")
+      ->required();
+
   std::string backup_to, restore_from;
   bool force = false;
   auto* backup = app.add_subcommand("backup", "Copy a stopped server's data dir to a new directory");
@@ -222,6 +231,7 @@ int main(int argc, char** argv) {
   if (key_list->parsed()) return jim::cmd::ApiKeyList(key_store);
   if (key_revoke->parsed()) return jim::cmd::ApiKeyRevoke(key_store, key_id);
   if (migrate->parsed()) return jim::cmd::Migrate(migrate_url);
+  if (copy->parsed()) return jim::cmd::Copy(copy_from, copy_url);
   if (backup->parsed()) return jim::cmd::Backup(data_dir, backup_to);
   if (restore->parsed()) return jim::cmd::Restore(restore_from, data_dir, force);
   return 0;

@@ -9,6 +9,7 @@
 #include "cmd/app.h"
 #include "cmd/private_data_dir.h"
 #include "store/backup.h"
+#include "store/copy_store.h"
 #include "store/pg_migrations.h"
 
 namespace jim::cmd {
@@ -127,6 +128,29 @@ int Migrate(const std::string& database_url) {
   }
   std::cerr << "The database " << opened.value()->display_url() << " is at schema version "
             << store::pg::LatestSchemaVersion() << ".\n";
+  return 0;
+}
+
+int Copy(const std::string& data_dir, const std::string& database_url) {
+  store::CopyOptions options;
+  options.data_dir = data_dir;
+  options.database_url = database_url;
+  uint64_t total = 0;
+  auto copied = store::CopyRocksToPostgres(options, [&](std::string_view what, uint64_t rows, bool done) {
+    if (!done) {
+      std::cerr << "jim-edge: copying " << what << ": " << rows << " so far\n";
+      return;
+    }
+    total += rows;
+    std::cerr << "jim-edge: " << what << ": " << rows << " rows\n";
+  });
+  if (!copied) {
+    PrintFailure(copied.error().message);
+    return 1;
+  }
+  std::cerr << "Copied " << total << " rows from " << data_dir << " into " << store::pg::MaskPassword(database_url)
+            << " in one transaction. Start the nodes with --store postgresql; keep " << data_dir
+            << " until they serve.\n";
   return 0;
 }
 

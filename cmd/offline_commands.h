@@ -15,6 +15,8 @@ int ApiKeyList(const StoreChoice& store);
 int ApiKeyRevoke(const StoreChoice& store, const std::string& id);
 // Applies the PostgreSQL schema migrations and says which version the database is at.
 int Migrate(const std::string& database_url);
+// Copies a stopped embedded store into an empty PostgreSQL database (store/copy_store.h), progress on stderr.
+int Copy(const std::string& data_dir, const std::string& database_url);
 int Backup(const std::string& data_dir, const std::string& to);
 int Restore(const std::string& from, const std::string& data_dir, bool force);
 int HealthCheck(const std::string& url);

@@ -51,7 +51,9 @@ std::optional<core::ApiKey> OneKey(const Rows& r) {
   return KeyRow(r, 0);
 }
 
-const char* Sequence(core::IdKind kind) {
+}  // namespace
+
+const char* SequenceName(core::IdKind kind) {
   switch (kind) {
     case core::IdKind::kConnectorDefinition: return "connector_definition_ids";
     case core::IdKind::kConnectedSystem: return "connected_system_ids";
@@ -60,6 +62,8 @@ const char* Sequence(core::IdKind kind) {
   }
   throw std::runtime_error("unknown id kind");
 }
+
+namespace {
 
 // INSERT .. SELECT from a one-row subquery that raises the sequence to $1 (never lowers it), so the
 // upsert and the high-water mark are one round trip. `WHERE true` keeps ON CONFLICT from parsing as a
@@ -183,32 +187,32 @@ core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& q) {
 // ---- writes -----------------------------------------------------------------------------------------------
 
 Id AllocateId(Conn& c, core::IdKind kind) {
-  return c.Exec(std::string("SELECT nextval('") + Sequence(kind) + "')").Int(0, 0);
+  return c.Exec(std::string("SELECT nextval('") + SequenceName(kind) + "')").Int(0, 0);
 }
 
 void Put(Conn& c, const core::ConnectorDefinition& v) {
   static const std::string sql =
-      UpsertRaising(Sequence(core::IdKind::kConnectorDefinition), "connector_definitions", "id, name, body",
+      UpsertRaising(SequenceName(core::IdKind::kConnectorDefinition), "connector_definitions", "id, name, body",
                     "$1, $2, $3", "name = excluded.name, body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Text(v.name).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ConnectedSystem& v) {
   static const std::string sql =
-      UpsertRaising(Sequence(core::IdKind::kConnectedSystem), "connected_systems",
+      UpsertRaising(SequenceName(core::IdKind::kConnectedSystem), "connected_systems",
                     "id, folded_name, connector_id, body", "$1, $2, $3, $4",
                     "folded_name = excluded.folded_name, connector_id = excluded.connector_id, body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::Partition& v) {
   static const std::string sql = UpsertRaising(
-      Sequence(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body", "$1, $2, $3, $4",
+      SequenceName(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body", "$1, $2, $3, $4",
       "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
       "body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Text(core::FoldName(v.name)).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::RunProfile& v) {
   static const std::string sql =
-      UpsertRaising(Sequence(core::IdKind::kRunProfile), "run_profiles", "id, connected_system_id, body", "$1, $2, $3",
+      UpsertRaising(SequenceName(core::IdKind::kRunProfile), "run_profiles", "id, connected_system_id, body", "$1, $2, $3",
                     "connected_system_id = excluded.connected_system_id, body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Bytes(Body(v)));
 }

@@ -44,6 +44,8 @@ core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& query);  /
 
 // nextval of the kind's sequence: never rolled back, so never reused.
 Id AllocateId(Conn& c, core::IdKind kind);
+// The name of the kind's id sequence (pg_migrations.cpp).
+const char* SequenceName(core::IdKind kind);
 
 // Put creates or replaces and raises the kind's sequence to the row's id (the built-in connectors are
 // stored under fixed ids; the allocator must step over them).

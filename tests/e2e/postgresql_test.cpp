@@ -13,41 +13,10 @@
 #include <thread>
 
 #include "tests/e2e/harness.h"
+#include "tests/e2e/postgresql_support.h"
 
 namespace jim::e2e {
 namespace {
-
-std::string TestDatabaseUrl() {
-  const char* url = std::getenv("JIM_TEST_DATABASE_URL");
-  return url ? url : "";
-}
-
-#define SKIP_WITHOUT_POSTGRESQL()                                                                            \
-  if (TestDatabaseUrl().empty())                                                                             \
-  GTEST_SKIP() << "JIM_TEST_DATABASE_URL is not set: the PostgreSQL backend is NOT tested (scripts/test.sh " \
-                  "starts a throwaway cluster and sets it)"
-
-// The URL of `url` with its database replaced by `database` (the URL ends in /<database>).
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  return url.substr(0, url.rfind('/') + 1) + database;
-}
-
-// A fresh, empty database on the cluster of `url`, dropped at scope exit.
-class Database {
- public:
-  explicit Database(std::string admin_url) : admin_url_(std::move(admin_url)) {
-    static std::atomic<int> counter{0};
-    name_ = "e2e_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    auto r = Run({"psql", "-qAt", admin_url_, "-c", "CREATE DATABASE " + name_});
-    if (r.exit_code != 0) ADD_FAILURE() << "CREATE DATABASE failed: " << r.err;
-  }
-  ~Database() { Run({"psql", "-qAt", admin_url_, "-c", "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"}); }
-  std::string url() const { return WithDatabase(admin_url_, name_); }
-  std::string Query(const std::string& sql) const { return Run({"psql", "-qAt", url(), "-c", sql}).out; }
-
- private:
-  std::string admin_url_, name_;
-};
 
 // Calls `request(i)` for i in [0, n) on n threads released together; the answers in order. Odd i go to
 // one node, even i to the other (the caller's `request` decides which).
@@ -69,10 +38,6 @@ std::vector<HttpResponse> AllAtOnce(int n, Request request) {
 int CountStatus(const std::vector<HttpResponse>& answers, int status) {
   return static_cast<int>(
       std::count_if(answers.begin(), answers.end(), [&](const HttpResponse& r) { return r.status == status; }));
-}
-
-ServerOptions OnPostgres(const std::string& url) {
-  return {.args = {"--store", "postgresql", "--database-url", url}};
 }
 
 TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
@@ -167,32 +132,6 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   EXPECT_EQ(a.Stop(), 0);
   EXPECT_EQ(b.Stop(), 0);
 }
-
-// A cluster of this test's own, stopped and deleted at scope exit.
-class PrivateCluster {
- public:
-  PrivateCluster() {
-    auto r = Run({"bash", std::string(JIM_SOURCE_DIR) + "/scripts/pg_cluster.sh", "start"}, {}, 60s);
-    if (r.exit_code != 0) {
-      ADD_FAILURE() << "cannot start a PostgreSQL cluster: " << r.err;
-      return;
-    }
-    for (const auto& line : SplitLines(r.out)) {
-      if (line.starts_with("export JIM_PG_CLUSTER_DIR=")) dir_ = line.substr(26);
-      if (line.starts_with("export JIM_TEST_DATABASE_URL=")) url_ = line.substr(29);
-    }
-  }
-  ~PrivateCluster() {
-    if (!dir_.empty()) Run({"bash", std::string(JIM_SOURCE_DIR) + "/scripts/pg_cluster.sh", "stop", dir_}, {}, 60s);
-  }
-  bool Control(const std::string& what) {
-    return Run({"bash", std::string(JIM_SOURCE_DIR) + "/scripts/pg_cluster.sh", what, dir_}, {}, 60s).exit_code == 0;
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string dir_, url_;
-};
 
 // The database stops: reads, writes and health/ready answer 503 with Retry-After, health/live 200; it comes
 // back: the same process serves again, nothing restarted.
