@@ -7,6 +7,8 @@
 #   scripts/pg_cluster.sh stop DIR     stop the server of DIR (fast shutdown) and delete DIR
 #   scripts/pg_cluster.sh pause DIR    stop the server of DIR but keep its data (tests of an unreachable database)
 #   scripts/pg_cluster.sh resume DIR   start the server of DIR again on the same port
+#   scripts/pg_cluster.sh restart DIR  stop the server of DIR as a crash would (immediate: no checkpoint, crash
+#                                      recovery at the start), then start it again on the same port
 #
 # The server runs as an unprivileged user: postgres refuses to run as root, so as root it runs as the
 # `postgres` user that Debian's package creates (runuser), and the temp dir is handed to that user.
@@ -63,8 +65,13 @@ case "${1:-}" in
   resume)
     server_start "${2:?usage: pg_cluster.sh resume DIR}"
     ;;
+  restart)
+    dir=${2:?usage: pg_cluster.sh restart DIR}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    server_start "$dir"
+    ;;
   *)
-    echo "usage: pg_cluster.sh start | stop DIR | pause DIR | resume DIR" >&2
+    echo "usage: pg_cluster.sh start | stop DIR | pause DIR | resume DIR | restart DIR" >&2
     exit 2
     ;;
 esac
