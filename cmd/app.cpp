@@ -28,6 +28,8 @@ std::unique_ptr<App> OpenStore(const StoreChoice& choice, const StoreTuning& tun
     store::PgOptions options;
     options.url = choice.database_url;
     options.pool_size = choice.pool_size;
+    options.lock_timeout = std::chrono::milliseconds(choice.lock_timeout_ms);
+    options.idle_in_transaction_timeout = std::chrono::milliseconds(choice.idle_in_transaction_timeout_ms);
     auto opened = store::PgCatalog::Open(options);
     if (!opened) {
       report(opened.error().message);

@@ -20,6 +20,16 @@ void AddStoreOptions(CLI::App& cmd, StoreChoice& choice, const std::string& data
       ->envname("JIM_DB_POOL_SIZE")
       ->check(CLI::Range(2, 1000))
       ->capture_default_str();
+  auto millis = [&](const std::string& name, int& value, const std::string& env, const std::string& help) {
+    cmd.add_option(name, value, help)->envname(env)->check(CLI::Range(100, 3'600'000))->capture_default_str();
+  };
+  millis("--db-lock-timeout-ms", choice.lock_timeout_ms, "JIM_DB_LOCK_TIMEOUT_MS",
+         "PostgreSQL: a write waits at most this long for the write lock, then answers 503 (a stuck holder cannot "
+         "hold writers forever); keep it above the longest write");
+  millis("--db-idle-in-transaction-timeout-ms", choice.idle_in_transaction_timeout_ms,
+         "JIM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+         "PostgreSQL ends a session of this node idle inside a transaction this long (a frozen node releases the "
+         "write lock)");
 }
 
 std::string ValidateStoreChoice(const StoreChoice& choice) {

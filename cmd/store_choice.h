@@ -15,6 +15,8 @@ struct StoreChoice {
   std::string data_dir = "./data";
   std::string database_url;  // libpq URI or key=value (JIM_DATABASE_URL)
   int pool_size = 8;         // PostgreSQL connections per node
+  int lock_timeout_ms = 10'000;                 // store::PgOptions::lock_timeout
+  int idle_in_transaction_timeout_ms = 10'000;  // store::PgOptions::idle_in_transaction_timeout
   bool postgresql() const { return store == "postgresql"; }
 };
 

@@ -89,16 +89,22 @@ core::Millis NowMillis() {
 }  // namespace
 
 void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>* keywords,
-                             std::vector<std::string>* values) {
-  if (schema.empty()) return;
+                             std::vector<std::string>* values, const std::string& settings) {
+  std::string options = settings;
+  if (!schema.empty()) options += (options.empty() ? "" : " ") + std::string("-csearch_path=") + schema;
+  if (options.empty()) return;
   keywords->push_back("options");
-  values->push_back("-csearch_path=" + schema);
+  values->push_back(options);
 }
 
 PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
     : options_(options), display_url_(pg::MaskPassword(options.url)), begin_script_(std::move(begin_script)) {
+  // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
-  SchemaConnectionOptions(options.schema, &keywords, &values);
+  SchemaConnectionOptions(options.schema, &keywords, &values,
+                          "-c lock_timeout=" + std::to_string(options.lock_timeout.count()) +
+                              " -c idle_in_transaction_session_timeout=" +
+                              std::to_string(options.idle_in_transaction_timeout.count()));
   pool_ = std::make_unique<pg::Pool>(options.url, keywords, values, std::max(2, options.pool_size),
                                      options.acquire_timeout);
   flusher_ = std::thread([this] { RunFlusher(); });
@@ -149,7 +155,10 @@ auto PgCatalog::WithConn(Read&& read) {
 // ---- writes -----------------------------------------------------------------------------------------------
 
 core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
-  std::lock_guard write(write_mu_);
+  std::unique_lock write(write_mu_, std::defer_lock);
+  if (!write.try_lock_for(options_.lock_timeout))
+    return MakeError(ErrorCode::kUnavailable, kCannotWrite,
+                     "waited " + std::to_string(options_.lock_timeout.count()) + " ms for this node's write queue");
   std::string last_failure;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(25 << (attempt - 2)));  // 25, 50, 100 ms
@@ -175,6 +184,11 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
       commit_sent = true;
       (*lease)->ExecScript("COMMIT");
       return core::OkStatus();
+    } catch (const pg::LockTimeout& e) {
+      // Another session holds the write lock and does not let go (a stuck node, a manual session): 503 now;
+      // its idle-in-transaction timeout or its end frees the lock for the client's retry.
+      RollBack(*lease);
+      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
     } catch (const pg::Transient& e) {
       last_failure = e.what();
       if (commit_sent && (*lease)->Broken()) {

@@ -29,6 +29,15 @@ struct PgOptions {
   // Test hook: the schema every connection uses (search_path); empty = the server's default.
   std::string schema;
   std::chrono::milliseconds acquire_timeout{5000};  // waiting for a free pooled connection
+  // A stuck lock holder cannot hold this node's writers forever: a write waits at most this long for the
+  // write lock (this node's queue, then the database's advisory lock: PostgreSQL's lock_timeout) and then
+  // answers 503. Set above the longest write (a 10,000-profile set apply: ~3 s here).
+  std::chrono::milliseconds lock_timeout{10'000};
+  // PostgreSQL ends a session of this node that sits idle inside a transaction this long
+  // (idle_in_transaction_session_timeout): a node frozen mid-transaction (SIGSTOP, a paused VM, a network
+  // partition the server's TCP keepalives would need hours to notice) releases the write lock for the others.
+  // A body sends its statements back to back, so any gap this long means the node is stuck.
+  std::chrono::milliseconds idle_in_transaction_timeout{10'000};
 };
 
 class PgCatalog final : public core::Catalog {
@@ -90,8 +99,8 @@ class PgCatalog final : public core::Catalog {
   std::string begin_script_;  // BEGIN plus the advisory lock of this schema
   std::unique_ptr<pg::Pool> pool_;
   // One transaction per node waits for the advisory lock at a time; the rest of the pool stays free for
-  // reads (and a node's writers queue here instead of holding connections).
-  std::mutex write_mu_;
+  // reads (and a node's writers queue here instead of holding connections, at most lock_timeout).
+  std::timed_mutex write_mu_;
   std::mutex flush_mu_;  // taken before touch_mu_
   std::mutex touch_mu_;
   std::condition_variable touched_;
@@ -102,8 +111,9 @@ class PgCatalog final : public core::Catalog {
   std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();
 };
 
-// The pg::Pool extras that put every connection of a catalog into `schema` (empty: none).
+// The pg::Pool extras that put every connection of a catalog into `schema` (empty: none) and apply the
+// server settings `settings` ("-c name=value ...", empty: none): one libpq "options" value.
 void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>* keywords,
-                             std::vector<std::string>* values);
+                             std::vector<std::string>* values, const std::string& settings = "");
 
 }  // namespace jim::store

@@ -128,6 +128,7 @@ Rows Conn::Check(PGresult* r, std::string_view sql) {
   if (r) PQclear(r);
   std::string what =
       "postgresql: " + why + (sqlstate.empty() ? "" : " [" + sqlstate + "]") + " in: " + std::string(sql.substr(0, 80));
+  if (sqlstate == "55P03") throw LockTimeout(what);
   if (Broken() || TransientState(sqlstate)) throw Transient(what);
   throw std::runtime_error(what);
 }

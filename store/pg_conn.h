@@ -33,6 +33,13 @@ class Transient : public core::StoreUnavailable {
   using core::StoreUnavailable::StoreUnavailable;
 };
 
+// A statement waited longer than the session's lock_timeout (55P03): another session holds the lock and is
+// stuck or slow. Transient, but trying again at once would only queue behind the same holder.
+class LockTimeout : public Transient {
+ public:
+  using Transient::Transient;
+};
+
 // Parameters of one statement, all sent in binary with explicit types (no casts in the SQL, no text
 // round trip of integers).
 class Params {
