@@ -155,20 +155,52 @@ auto PgCatalog::WithConn(Read&& read) {
 // ---- writes -----------------------------------------------------------------------------------------------
 
 core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
-  std::unique_lock write(write_mu_, std::defer_lock);
-  if (!write.try_lock_for(options_.lock_timeout))
-    return MakeError(ErrorCode::kUnavailable, kCannotWrite,
-                     "waited " + std::to_string(options_.lock_timeout.count()) + " ms for this node's write queue");
+  auto result = groups_.Submit(body, options_.lock_timeout, [this](auto& group) { RunGroup(group); });
+  if (result) return *std::move(result);
+  return MakeError(ErrorCode::kUnavailable, kCannotWrite,
+                   "waited " + std::to_string(options_.lock_timeout.count()) + " ms for this node's write queue");
+}
+
+namespace {
+
+// One body's own failure as its status; pg::Transient (the connection, a serialization failure, a lock
+// timeout) goes up: it ends the whole group's attempt.
+core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx) {
+  try {
+    return body(tx);
+  } catch (const pg::Transient&) {
+    throw;
+  } catch (const core::StoreUnavailable& e) {
+    return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, kUnexpected, e.what());
+  } catch (...) {
+    return MakeError(ErrorCode::kInternal, kUnexpected, "non-standard exception");
+  }
+}
+
+}  // namespace
+
+// The group is one transaction: BEGIN and the write lock, then each body under a SAVEPOINT that a failed body
+// rolls back to (so it leaves nothing, and the bodies after it see what the ones before it wrote, as if each
+// had committed alone), then one COMMIT. A lone body needs no savepoint: its failure rolls the transaction back.
+void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
+  auto answer_rest = [&](const core::Status& st) {
+    for (auto* m : group)
+      if (!m->result) m->result = st;
+  };
+  const bool savepoints = group.size() > 1;
   std::string last_failure;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(25 << (attempt - 2)));  // 25, 50, 100 ms
+    for (auto* m : group) m->result.reset();  // an attempt runs every body again
     std::optional<pg::Pool::Lease> lease;
     try {
       lease.emplace(pool_->Acquire());
     } catch (const pg::Transient& e) {
       // No connection: the database is down or unreachable. Answer 503 now rather than hold every writer
       // of this node behind more connect timeouts.
-      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+      return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what()));
     }
     bool commit_sent = false;
     try {
@@ -176,39 +208,45 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
       MaybeSweep(**lease);
       FlushTouches(**lease);
       PgTransaction tx(**lease);
-      core::Status st = body(tx);
-      if (!st.ok()) {
+      bool any_ok = false;
+      for (auto* m : group) {
+        if (savepoints) (*lease)->ExecScript("SAVEPOINT body");
+        core::Status st = RunBody(*m->body, tx);
+        if (st.ok()) {
+          any_ok = true;
+          continue;
+        }
+        if (savepoints) (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");
+        m->result = std::move(st);
+      }
+      if (!any_ok) {
         RollBack(*lease);
-        return st;
+        return;
       }
       commit_sent = true;
       (*lease)->ExecScript("COMMIT");
-      return core::OkStatus();
+      return answer_rest(core::OkStatus());
     } catch (const pg::LockTimeout& e) {
       // Another session holds the write lock and does not let go (a stuck node, a manual session): 503 now;
       // its idle-in-transaction timeout or its end frees the lock for the client's retry.
       RollBack(*lease);
-      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+      return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what()));
     } catch (const pg::Transient& e) {
       last_failure = e.what();
       if (commit_sent && (*lease)->Broken()) {
         lease->Discard();
         // The server may or may not have committed: only a retry with the same Idempotency-Key is safe.
-        return MakeError(ErrorCode::kUnavailable, kCannotWrite, "commit outcome unknown: " + last_failure);
+        return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, "commit outcome unknown: " + last_failure));
       }
-      RollBack(*lease);  // nothing was committed: try the whole body again
-    } catch (const core::StoreUnavailable& e) {
-      RollBack(*lease);
-      return MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what());
+      RollBack(*lease);  // nothing was committed: try the whole group again
     } catch (const std::exception& e) {
+      // BEGIN, a savepoint or COMMIT failed for a reason a retry does not clear: nothing of the group is kept.
       RollBack(*lease);
-      return MakeError(ErrorCode::kInternal, kUnexpected, e.what());
-    } catch (...) {
-      RollBack(*lease);
-      return MakeError(ErrorCode::kInternal, kUnexpected, "non-standard exception");
+      for (auto* m : group) m->result = MakeError(ErrorCode::kInternal, kUnexpected, e.what());
+      return;
     }
   }
-  return MakeError(ErrorCode::kUnavailable, kCannotWrite, last_failure);
+  answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, last_failure));
 }
 
 void PgCatalog::TouchApiKey(std::string_view id, core::Millis when) {

@@ -1,9 +1,11 @@
 // PgCatalog: core::Catalog on PostgreSQL, for several jim-edge nodes on one database.
 //
-// Writes: each Transact is one PostgreSQL transaction that first takes a transaction-level advisory lock,
-// so writes are serialised across every node exactly as the embedded store's group commit serialises them
-// in one process; READ COMMITTED then lets each statement of the body see the committed state plus the
-// transaction's own writes, which is the contract of core::Transaction. A 2xx means COMMIT returned.
+// Writes: the bodies of concurrent Transact calls of one node are grouped (pg_write_groups.h); each group is
+// one PostgreSQL transaction that first takes a transaction-level advisory lock, so writes are serialised
+// across every node exactly as the embedded store's group commit serialises them in one process, and each
+// body runs under a SAVEPOINT that a failed body rolls back to. READ COMMITTED then lets each statement of a
+// body see the committed state plus the group's earlier writes, which is the contract of core::Transaction.
+// A 2xx means the group's COMMIT returned.
 // Transient failures before COMMIT was sent (connection lost, 40001, 40P01, server restarting) are retried
 // here, bounded; a COMMIT whose outcome is unknown (connection lost during it) is kUnavailable: the client
 // retries with its Idempotency-Key. Reads: one pooled connection per call; nothing is cached in the process,
@@ -20,6 +22,7 @@
 
 #include "core/catalog.h"
 #include "store/pg_conn.h"
+#include "store/pg_write_groups.h"
 
 namespace jim::store {
 
@@ -77,13 +80,23 @@ class PgCatalog final : public core::Catalog {
   // (database_read_only).
   bool IsWritable(std::string* reason) override;
 
+  // Writers of this node queued for the next group, and the largest group so far (tests, metrics).
+  size_t QueueDepth() { return groups_.QueueDepth(); }
+  size_t MaxGroupSize() { return groups_.MaxGroupSize(); }
+
   // The URL as logs may show it (password masked).
   const std::string& display_url() const { return display_url_; }
 
   static constexpr int kMaxAttempts = 4;  // a transaction is tried at most this often on transient failures
+  // Bodies per group transaction. Each body runs under a SAVEPOINT, a subtransaction: PostgreSQL keeps up to 64
+  // of a transaction's subtransaction ids in shared memory and makes every other session's visibility checks
+  // slower beyond that (subxid overflow), so a group stays well under it.
+  static constexpr size_t kMaxGroup = 32;
 
  private:
   PgCatalog(const PgOptions& options, std::string begin_script);
+  // Runs one group of queued bodies as one transaction and sets each member's result (pg_write_groups.h).
+  void RunGroup(std::vector<pg::WriteGroups::Member*>& group);
   // Runs `read` on a pooled connection; a stale connection (the server restarted since it was opened) is
   // replaced and the read tried once more. Throws StoreUnavailable when the database cannot be reached.
   template <class Read>
@@ -98,9 +111,9 @@ class PgCatalog final : public core::Catalog {
   std::string display_url_;
   std::string begin_script_;  // BEGIN plus the advisory lock of this schema
   std::unique_ptr<pg::Pool> pool_;
-  // One transaction per node waits for the advisory lock at a time; the rest of the pool stays free for
-  // reads (and a node's writers queue here instead of holding connections, at most lock_timeout).
-  std::timed_mutex write_mu_;
+  // One group transaction per node waits for the advisory lock at a time; the rest of the pool stays free
+  // for reads (and a node's writers queue here instead of holding connections, at most lock_timeout).
+  pg::WriteGroups groups_{kMaxGroup};
   std::mutex flush_mu_;  // taken before touch_mu_
   std::mutex touch_mu_;
   std::condition_variable touched_;

@@ -91,6 +91,7 @@ struct PgBackend {
            "throwaway cluster and sets it; or: eval \"$(bash scripts/pg_cluster.sh start)\")";
   }
   core::Catalog& catalog() { return *catalog_; }
+  store::PgCatalog& pg() { return *catalog_; }
   void Reopen() {
     catalog_.reset();
     Open();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <latch>
+#include <set>
 #include <thread>
 
 #include "core/rules.h"
@@ -103,6 +104,92 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
   ASSERT_EQ(systems.size(), 1u);
   EXPECT_EQ(systems[0].name, "Retried");
   EXPECT_EQ(systems[0].id, 2) << "the id the lost attempt saw is not reused";
+}
+
+// Group commit: writers queued while a write holds the node's turn go together into the next transaction
+// (one lock, one COMMIT); a body that fails after writing is rolled back to its savepoint and leaves
+// nothing, while the others of its group commit. Latches, not sleeps: the held body runs until released, and
+// the queue is watched through QueueDepth.
+TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFailedBodyLeavesNothing) {
+  store::PgCatalog& catalog = backend_->pg();
+  core::ConnectedSystem system = store::testing::System("HR");
+  ASSERT_TRUE(catalog
+                  .Transact([&](Transaction& tx) -> Status {
+                    system.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(system);
+                    return OkStatus();
+                  })
+                  .ok());
+  const core::Id cs = system.id;
+  std::latch started(1), release(1);
+  std::thread holder([&] {
+    EXPECT_TRUE(catalog
+                    .Transact([&](Transaction&) -> Status {
+                      started.count_down();
+                      release.wait();
+                      return OkStatus();
+                    })
+                    .ok());
+  });
+  started.wait();
+  constexpr int kWriters = 8;
+  std::vector<Status> results(kWriters, OkStatus());
+  std::vector<core::Id> ids(kWriters, 0);
+  std::vector<int64_t> seen_before(kWriters, -1), order(kWriters, -1);
+  int next_order = 0;  // the bodies of a group run one after another on the leader's thread
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i)
+    writers.emplace_back([&, i] {
+      results[i] = catalog.Transact([&, i](Transaction& tx) -> Status {
+        order[i] = next_order++;
+        seen_before[i] = static_cast<int64_t>(tx.ListRunProfiles(cs).size());
+        core::RunProfile p = store::testing::Profile(cs, "p" + std::to_string(i));
+        p.id = tx.AllocateId(IdKind::kRunProfile);
+        ids[i] = p.id;
+        tx.Put(p);
+        auto a = store::testing::MakeActivity(store::testing::TestUuid(100 + i),
+                                              core::TargetType::kConnectedSystemRunProfile, cs);
+        a.run_profile_id = p.id;
+        tx.Record(a);
+        if (i % 2 == 1) return core::MakeError(core::ErrorCode::kConflict, "odd ones fail");
+        if (i == 4) throw std::runtime_error("boom");
+        return OkStatus();
+      });
+    });
+  while (catalog.QueueDepth() < kWriters) std::this_thread::yield();
+  release.count_down();
+  holder.join();
+  for (auto& t : writers) t.join();
+
+  EXPECT_EQ(catalog.MaxGroupSize(), static_cast<size_t>(kWriters)) << "the eight bodies were one group";
+  int committed = 0;
+  for (int i = 0; i < kWriters; ++i) {
+    if (i % 2 == 1) {
+      ASSERT_FALSE(results[i].ok());
+      EXPECT_EQ(results[i].error().code, core::ErrorCode::kConflict);
+    } else if (i == 4) {
+      ASSERT_FALSE(results[i].ok());
+      EXPECT_EQ(results[i].error().code, core::ErrorCode::kInternal);
+    } else {
+      ASSERT_TRUE(results[i].ok()) << results[i].error().detail;
+    }
+    committed += results[i].ok();
+    EXPECT_EQ(catalog.GetRunProfile(ids[i]).has_value(), results[i].ok()) << i;
+    EXPECT_EQ(catalog.GetActivity(store::testing::TestUuid(100 + i)).has_value(), results[i].ok()) << i;
+  }
+  // Each body saw exactly the bodies before it in the group that succeeded (a failed one's profile is gone).
+  for (int i = 0; i < kWriters; ++i) {
+    int64_t kept_before = 0;
+    for (int j = 0; j < kWriters; ++j) kept_before += order[j] < order[i] && results[j].ok();
+    EXPECT_EQ(seen_before[i], kept_before) << i;
+  }
+  EXPECT_EQ(catalog.CountRunProfiles(cs), committed);
+  core::ActivityQuery q;
+  q.connected_system_id = cs;
+  q.limit = 100;
+  EXPECT_EQ(catalog.ListActivities(q).total, committed);
+  std::set<core::Id> distinct(ids.begin(), ids.end());
+  EXPECT_EQ(distinct.size(), ids.size()) << "ids a failed body allocated are not handed out again";
 }
 
 // Every pooled connection is ended by the server (it restarted): the next read and write still work, on
