@@ -1,11 +1,11 @@
 #include "store/copy_store.h"
 
+#include <rocksdb/db.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
-
-#include <rocksdb/db.h>
 
 #include "core/rules.h"
 #include "store/codec.h"
@@ -48,13 +48,15 @@ const Kind kKinds[] = {
     {"connector definitions", keys::kConnectorDef, "connector_definitions",
      "INSERT INTO connector_definitions (id, name, body) VALUES ($1, $2, $3)",
      [](std::string_view, std::string_view value, pg::Params* p) {
-       return Decoded<core::ConnectorDefinition>(value, p, [](const auto& v, pg::Params& q) { q.Int(v.id).Text(v.name); });
+       return Decoded<core::ConnectorDefinition>(value, p,
+                                                 [](const auto& v, pg::Params& q) { q.Int(v.id).Text(v.name); });
      }},
     {"connected systems", keys::kSystem, "connected_systems",
      "INSERT INTO connected_systems (id, folded_name, connector_id, body) VALUES ($1, $2, $3, $4)",
      [](std::string_view, std::string_view value, pg::Params* p) {
-       return Decoded<core::ConnectedSystem>(
-           value, p, [](const auto& v, pg::Params& q) { q.Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id); });
+       return Decoded<core::ConnectedSystem>(value, p, [](const auto& v, pg::Params& q) {
+         q.Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id);
+       });
      }},
     {"partitions", keys::kPartition, "partitions",
      "INSERT INTO partitions (id, connected_system_id, folded_name, body) VALUES ($1, $2, $3, $4)",
@@ -72,9 +74,8 @@ const Kind kKinds[] = {
     {"api keys", keys::kApiKey, "api_keys",
      "INSERT INTO api_keys (id, digest_hex, last_used_at, body) VALUES ($1, $2, $3, $4)",
      [](std::string_view, std::string_view value, pg::Params* p) {
-       return Decoded<core::ApiKey>(value, p, [](const auto& v, pg::Params& q) {
-         q.Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at);
-       });
+       return Decoded<core::ApiKey>(
+           value, p, [](const auto& v, pg::Params& q) { q.Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at); });
      }},
     // The embedded store's activity sequence (the key) becomes `seq`: the same order, newest first alike.
     {"activities", keys::kActivity, "activities",
@@ -97,9 +98,9 @@ const Kind kKinds[] = {
 // Index, counter and filter rows of the embedded store: PostgreSQL keeps them as indexes and count(*), so
 // they are not copied (but known: any other prefix in the data dir makes the copy refuse, below).
 constexpr std::string_view kDerived[] = {
-    keys::kConnectorName,    keys::kSystemName,       keys::kPartitionOwner,         keys::kPartitionName,
-    keys::kRunProfileOwner,  keys::kApiKeyDigest,     keys::kActivityId,             keys::kActivityBySystem,
-    keys::kActivityByType,   keys::kActivityBySystemType, keys::kCounter,             "meta/",
+    keys::kConnectorName,   keys::kSystemName,           keys::kPartitionOwner, keys::kPartitionName,
+    keys::kRunProfileOwner, keys::kApiKeyDigest,         keys::kActivityId,     keys::kActivityBySystem,
+    keys::kActivityByType,  keys::kActivityBySystemType, keys::kCounter,        "meta/",
 };
 
 // The id high-water marks (meta/seq/<kind>): each PostgreSQL sequence is set to the greater of the mark and
@@ -123,8 +124,12 @@ std::vector<Sequence> Sequences() {
   };
 }
 
-rocksdb::Slice S(std::string_view s) { return {s.data(), s.size()}; }
-std::string_view V(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+rocksdb::Slice S(std::string_view s) {
+  return {s.data(), s.size()};
+}
+std::string_view V(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
 
 // The embedded store, opened the way the server opens it (so its lock refuses a running server), never created.
 core::Result<std::unique_ptr<rocksdb::DB>> OpenSource(const std::string& dir) {
@@ -138,15 +143,16 @@ core::Result<std::unique_ptr<rocksdb::DB>> OpenSource(const std::string& dir) {
   if (!s.ok()) {
     const std::string msg = s.ToString();
     if (msg.find("lock") != std::string::npos)
-      return MakeError(ErrorCode::kUnavailable, "The data dir " + dir + " is in use by a running jim-edge: stop it first.",
-                       msg);
+      return MakeError(ErrorCode::kUnavailable,
+                       "The data dir " + dir + " is in use by a running jim-edge: stop it first.", msg);
     return MakeError(ErrorCode::kUnavailable, "Cannot open the data dir " + dir + " as a jim-edge store: " + msg, msg);
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string version;
   s = db->Get(rocksdb::ReadOptions(), S(keys::kSchemaVersionKey), &version);
   int64_t v = 0;
-  if (s.IsNotFound()) return MakeError(ErrorCode::kInvalidArgument, "The data dir " + dir + " holds no jim-edge store.");
+  if (s.IsNotFound())
+    return MakeError(ErrorCode::kInvalidArgument, "The data dir " + dir + " holds no jim-edge store.");
   if (!s.ok() || !codec::DecodeInt(version, &v))
     return MakeError(ErrorCode::kUnavailable, "Cannot read the schema version of the data dir " + dir + ".",
                      s.ToString());
@@ -260,7 +266,8 @@ core::Result<CopyReport> CopyRocksToPostgres(const CopyOptions& options, const C
       }
     }
     CopyReport report;
-    for (const Kind& kind : kKinds) report.rows.emplace_back(kind.what, CopyKind(db, snapshot, kind, *conn, dir, progress));
+    for (const Kind& kind : kKinds)
+      report.rows.emplace_back(kind.what, CopyKind(db, snapshot, kind, *conn, dir, progress));
     CopySequences(db, snapshot, *conn, dir);
     commit_sent = true;
     conn->ExecScript("COMMIT");

@@ -101,10 +101,10 @@ PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
     : options_(options), display_url_(pg::MaskPassword(options.url)), begin_script_(std::move(begin_script)) {
   // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
-  SchemaConnectionOptions(options.schema, &keywords, &values,
-                          "-c lock_timeout=" + std::to_string(options.lock_timeout.count()) +
-                              " -c idle_in_transaction_session_timeout=" +
-                              std::to_string(options.idle_in_transaction_timeout.count()));
+  SchemaConnectionOptions(
+      options.schema, &keywords, &values,
+      "-c lock_timeout=" + std::to_string(options.lock_timeout.count()) +
+          " -c idle_in_transaction_session_timeout=" + std::to_string(options.idle_in_transaction_timeout.count()));
   pool_ = std::make_unique<pg::Pool>(options.url, keywords, values, std::max(2, options.pool_size),
                                      options.acquire_timeout);
   flusher_ = std::thread([this] { RunFlusher(); });

@@ -204,16 +204,17 @@ void Put(Conn& c, const core::ConnectedSystem& v) {
   c.Exec(sql, Params().Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::Partition& v) {
-  static const std::string sql = UpsertRaising(
-      SequenceName(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body", "$1, $2, $3, $4",
-      "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
-      "body = excluded.body");
+  static const std::string sql =
+      UpsertRaising(SequenceName(core::IdKind::kPartition), "partitions", "id, connected_system_id, folded_name, body",
+                    "$1, $2, $3, $4",
+                    "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
+                    "body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Text(core::FoldName(v.name)).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::RunProfile& v) {
   static const std::string sql =
-      UpsertRaising(SequenceName(core::IdKind::kRunProfile), "run_profiles", "id, connected_system_id, body", "$1, $2, $3",
-                    "connected_system_id = excluded.connected_system_id, body = excluded.body");
+      UpsertRaising(SequenceName(core::IdKind::kRunProfile), "run_profiles", "id, connected_system_id, body",
+                    "$1, $2, $3", "connected_system_id = excluded.connected_system_id, body = excluded.body");
   c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ApiKey& v) {
