@@ -105,6 +105,10 @@ PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
       options.schema, &keywords, &values,
       "-c lock_timeout=" + std::to_string(options.lock_timeout.count()) +
           " -c idle_in_transaction_session_timeout=" + std::to_string(options.idle_in_transaction_timeout.count()));
+  if (!options.application_name.empty()) {
+    keywords.push_back("application_name");
+    values.push_back(options.application_name);
+  }
   pool_ = std::make_unique<pg::Pool>(options.url, keywords, values, std::max(2, options.pool_size),
                                      options.acquire_timeout);
   flusher_ = std::thread([this] { RunFlusher(); });

@@ -31,6 +31,9 @@ struct PgOptions {
   int pool_size = 8;  // connections per node (one of them writes; the others serve committed reads)
   // Test hook: the schema every connection uses (search_path); empty = the server's default.
   std::string schema;
+  // Test hook: the application_name of the pool's sessions; empty = "jim-edge" (or what the URL says). Tests
+  // that end sessions on a shared cluster pick theirs by it, not everyone's.
+  std::string application_name;
   std::chrono::milliseconds acquire_timeout{5000};  // waiting for a free pooled connection
   // A stuck lock holder cannot hold this node's writers forever: a write waits at most this long for the
   // write lock (this node's queue, then the database's advisory lock: PostgreSQL's lock_timeout) and then

@@ -72,6 +72,7 @@ struct PgBackend {
     static std::atomic<int> counter{0};
     options_.url = url;
     options_.schema = "contract_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    options_.application_name = options_.schema;  // tests that end sessions end only this catalog's
     Admin("DROP SCHEMA IF EXISTS " + options_.schema + " CASCADE; CREATE SCHEMA " + options_.schema);
     Open();
   }

@@ -93,7 +93,8 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
     cs.id = tx.AllocateId(IdKind::kConnectedSystem);
     if (++runs == 1)
       SchemaConn().Exec(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jim-edge' "
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
+              backend_->options().application_name + "' "
           "AND datname = current_database() AND state LIKE 'idle in transaction%'");
     tx.Put(cs);
     return OkStatus();
@@ -206,7 +207,8 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                   .ok());
   ASSERT_EQ(catalog.ListConnectedSystems().size(), 1u);
   auto killed = SchemaConn().Exec(
-      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'jim-edge' "
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" +
+      backend_->options().application_name + "' "
       "AND datname = current_database() AND pid <> pg_backend_pid()");
   ASSERT_GE(killed.Int(0, 0), 1);
   EXPECT_EQ(catalog.ListConnectedSystems().size(), 1u);
