@@ -234,8 +234,8 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   limits.io_timeout_ms = config_.io_timeout_seconds * 1000;
   loop_ = std::make_unique<ConnectionLoop>(
       limits, tls_context, [this](Connection* c) { workers_->enqueue([this, c] { Serve(c); }); },
-      [this](int status, std::string_view code, std::string_view message, std::string_view head) {
-        return RenderRefusal(status, code, message, head);
+      [this](int status, std::string_view message, std::string_view head) {
+        return RenderRefusal(status, message, head);
       });
   const size_t threads = static_cast<size_t>(config_.threads < 1 ? 1 : config_.threads);
   const size_t max_threads = std::max(threads, static_cast<size_t>(config_.max_threads < 1 ? 1 : config_.max_threads));
@@ -282,14 +282,14 @@ void ApiServer::Configure() {
     size_t length = 0;
     if (req.has_header("Content-Length")) {
       if (!ParseContentLength(req.get_header_value("Content-Length"), length)) {
-        SendError(res, 400, "VALIDATION_ERROR", "The Content-Length header is not a valid length.");
+        SendError(res, 400, "The Content-Length header is not a valid length.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
       // cpp-httplib reads no body on GET, HEAD or OPTIONS: bytes sent as one would be parsed as the next
       // request (smuggling), so a body there is refused and the connection closed.
       if (length > 0 && !body_method && req.method != "DELETE") {
-        SendError(res, 400, "VALIDATION_ERROR", req.method + " requests must not have a body.");
+        SendError(res, 400, req.method + " requests must not have a body.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -298,19 +298,17 @@ void ApiServer::Configure() {
         // error handler): a client still sending its body then reads the 413 instead of a connection
         // reset. Beyond the bound, refuse at once and close.
         if (length <= kMaxDrainBytes) return httplib::Server::HandlerResponse::Unhandled;
-        SendError(res, 413, "PAYLOAD_TOO_LARGE",
-                  "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
+        SendError(res, 413, "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
                       " bytes.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
     } else if (body_method) {
-      SendError(res, 411, "LENGTH_REQUIRED", "A Content-Length header is required on " + req.method + " requests.");
+      SendError(res, 411, "A Content-Length header is required on " + req.method + " requests.");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (body_method && !IsJsonContentType(req.get_header_value("Content-Type"))) {
-      SendError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
-                "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
+      SendError(res, 415, "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
       if (length > 0) SendAndClose(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -357,7 +355,7 @@ void ApiServer::Configure() {
       case 431: message = "The request headers are too large."; break;
       default: break;
     }
-    SendError(res, res.status, ErrorCodeForStatus(res.status), message);
+    SendError(res, res.status, message);
     if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(req.get_header_value("X-Request-Id")));
     // The library answers these before reading the body (URI too long, bad request line or headers), so
     // the connection is closed for the same reason as the guard's refusals.
@@ -374,7 +372,7 @@ void ApiServer::Configure() {
     } catch (...) {
     }
     log_.Error("unhandled exception", {{"request_id", tl_request.request_id}, {"detail", what}});
-    SendError(res, 500, "INTERNAL_ERROR", "An unexpected error occurred.");
+    SendError(res, 500, "An unexpected error occurred.");
   });
 
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -441,8 +439,8 @@ void ApiServer::Stop() {
 
 size_t ApiServer::connections() const { return loop_->connections(); }
 
-std::string ApiServer::RenderRefusal(int status, std::string_view code, std::string_view message,
-                                     std::string_view head) {
+std::string ApiServer::RenderRefusal(int status, std::string_view message, std::string_view head) {
+  const std::string_view code = ErrorCodeForStatus(status);
   const std::string body = ErrorEnvelope(code, message, nullptr, WallClockMillis());
   const std::string request_id = MakeRequestId(RequestIdInHead(head));
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
@@ -501,7 +499,7 @@ void ApiServer::Serve(Connection* c) {
     HeadVerdict v = CheckHead(pending, limits.head);
     if (v.status == HeadStatus::kIncomplete) break;
     if (v.status == HeadStatus::kRejected) {
-      c->out.append(RenderRefusal(v.http_status, v.code, v.message, pending));
+      c->out.append(RenderRefusal(v.http_status, v.message, pending));
       after = ConnectionLoop::After::kLinger;
       break;
     }
@@ -558,11 +556,11 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
   RouteMatch match = router_.Match(method, path);
   if (match.outcome == MatchOutcome::kNotFound) {
-    SendError(res, 404, "NOT_FOUND", "No route matches " + req.method + " " + std::string(path) + ".");
+    SendError(res, 404, "No route matches " + req.method + " " + std::string(path) + ".");
     return;
   }
   if (match.outcome == MatchOutcome::kMethodNotAllowed) {
-    SendError(res, 405, "METHOD_NOT_ALLOWED", "The method " + req.method + " is not allowed on this route.");
+    SendError(res, 405, "The method " + req.method + " is not allowed on this route.");
     if (match.allow.find("GET") != std::string::npos) match.allow += ", HEAD";
     res.set_header("Allow", match.allow);
     return;
@@ -575,7 +573,7 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     ctx.route->handler(ctx);
   } catch (const core::StoreUnavailable& e) {
     log_.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", e.what()}});
-    SendError(res, 503, "SERVICE_UNAVAILABLE", "The service cannot reach its store right now; retry later.");
+    SendError(res, 503, "The service cannot reach its store right now; retry later.");
   }
 }
 

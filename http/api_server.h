@@ -78,7 +78,7 @@ class ApiServer {
   // worker exists; true when bytes of it arrived (see api_server.cpp for why).
   bool AwaitNext(Connection* c);
   // The complete response to a head refused before cpp-httplib saw it; `head` is what arrived of it.
-  std::string RenderRefusal(int status, std::string_view code, std::string_view message, std::string_view head);
+  std::string RenderRefusal(int status, std::string_view message, std::string_view head);
 
   ServerConfig config_;
   Services& services_;

@@ -307,7 +307,7 @@ void ConnectionLoop::Advance(Connection& c) {
     SetDeadline(c, now + std::chrono::milliseconds(limits_.head_timeout_ms));
   }
   HeadVerdict v = CheckHead(pending, limits_.head);
-  if (v.status == HeadStatus::kRejected) return Refuse(c, v.http_status, v.code, v.message);
+  if (v.status == HeadStatus::kRejected) return Refuse(c, v.http_status, v.message);
   if (v.status == HeadStatus::kIncomplete) {
     if (c.peer_eof) return Close(c);
     return Arm(c, POLLIN);
@@ -337,8 +337,8 @@ void ConnectionLoop::Advance(Connection& c) {
   dispatch_(&c);
 }
 
-void ConnectionLoop::Refuse(Connection& c, int status, std::string_view code, std::string_view message) {
-  c.out.append(render_(status, code, message, c.Pending()));
+void ConnectionLoop::Refuse(Connection& c, int status, std::string_view message) {
+  c.out.append(render_(status, message, c.Pending()));
   Linger(c);
 }
 
@@ -387,11 +387,10 @@ void ConnectionLoop::Sweep(Clock::time_point now) {
     if (now < c.deadline) return deadlines_.Schedule(c, c.deadline);
     switch (c.phase) {
       case ConnectionPhase::kHead:
-        return Refuse(c, 408, "REQUEST_TIMEOUT",
-                      "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
+        return Refuse(c, 408, "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
                           " seconds.");
       case ConnectionPhase::kBody:
-        return Refuse(c, 408, "REQUEST_TIMEOUT", "The request body did not arrive in time.");
+        return Refuse(c, 408, "The request body did not arrive in time.");
       default:
         return Close(c);  // idle keep-alive, a stalled TLS handshake, or the end of a linger
     }

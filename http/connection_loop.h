@@ -44,7 +44,7 @@ class ConnectionLoop {
   using Dispatch = std::function<void(Connection*)>;
   // The complete HTTP response (head and envelope) for a refused head; `head` is what arrived of it.
   using RenderRefusal =
-      std::function<std::string(int status, std::string_view code, std::string_view message, std::string_view head)>;
+      std::function<std::string(int status, std::string_view message, std::string_view head)>;
 
   ConnectionLoop(ConnectionLimits limits, SSL_CTX* tls, Dispatch dispatch, RenderRefusal render);
   ~ConnectionLoop();
@@ -81,7 +81,7 @@ class ConnectionLoop {
   void OnEvent(Connection& c, uint32_t events);
   void ReadAvailable(Connection& c);
   void Advance(Connection& c);
-  void Refuse(Connection& c, int status, std::string_view code, std::string_view message);
+  void Refuse(Connection& c, int status, std::string_view message);
   void Linger(Connection& c);
   void Close(Connection& c);
   // Every deadline change goes through here, so the deadline queue knows it.

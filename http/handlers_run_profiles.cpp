@@ -88,7 +88,7 @@ void CreateRunProfile(RequestContext& ctx) {
   if (auto header = OptionalHeader(ctx, "Idempotency-Key")) {
     if (header->empty() || header->size() > kMaxIdempotencyKeyLength) {
       core::FieldErrors errors{{"Idempotency-Key", "must be between 1 and 255 characters"}};
-      return SendError(ctx.res, 400, "VALIDATION_ERROR", "The Idempotency-Key header is invalid.", &errors);
+      return SendError(ctx.res, 400, "The Idempotency-Key header is invalid.", &errors);
     }
     idempotency.emplace();
     // Scoped to the caller and the route, so two callers (or two systems) never share a record.
