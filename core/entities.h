@@ -140,14 +140,27 @@ struct Actor {
   std::string name;
 };
 
-// A stored answer to a POST carrying an Idempotency-Key.
+// A run profile as clients see it: with its partition's name and the deselected-partition flag.
+struct RunProfileView {
+  RunProfile profile;
+  std::optional<std::string> partition_name;
+  bool targets_deselected_partition = false;
+  bool operator==(const RunProfileView&) const = default;
+};
+
+// What a create with an Idempotency-Key answered, kept so that a retry gets the same answer. It holds the
+// created profile as it was, not a rendering: the wire layer renders a replay exactly as it rendered the
+// original (201, the body, its Location), and nothing of the wire runs inside the store's transaction.
 struct IdempotencyRecord {
   std::string key;           // digest of (api key id, Idempotency-Key header, route)
   std::string request_hash;  // digest of the request body
+  // Records stored by builds that kept a rendering instead of the profile hold it here and are replayed as
+  // stored until they expire (24 h); new records leave these empty.
   int status = 0;
   std::string body;
   std::string location;
   Millis created = 0;
+  std::optional<RunProfileView> profile;  // the profile the create made
   bool operator==(const IdempotencyRecord&) const = default;
 };
 

@@ -200,10 +200,11 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
                            cs->name, cs_id, p.id, in.change_reason));
     outcome.view = ViewOf(std::move(p), partition);
     if (idempotency) {
-      IdempotencyRecord record = idempotency->render(outcome.view);
+      IdempotencyRecord record;
       record.key = idempotency->key;
       record.request_hash = idempotency->request_hash;
       record.created = now;
+      record.profile = outcome.view;
       tx.Put(record);
     }
     return OkStatus();

@@ -298,14 +298,36 @@ void Encode(const core::IdempotencyRecord& v, std::string* out) {
   w.Str(v.body);
   w.Str(v.location);
   w.I64(v.created);
+  // Appended after the fields of the first encoding, so records written before it still decode.
+  w.Bool(v.profile.has_value());
+  if (v.profile) {
+    std::string profile;
+    Encode(v.profile->profile, &profile);
+    w.Str(profile);
+    w.OptStr(v.profile->partition_name);
+    w.Bool(v.profile->targets_deselected_partition);
+  }
 }
 bool Decode(std::string_view in, core::IdempotencyRecord* v) {
   Reader r(in);
   int32_t status = 0;
-  bool ok = r.Str(&v->key) && r.Str(&v->request_hash) && r.I32(&status) && r.Str(&v->body) &&
-            r.Str(&v->location) && r.I64(&v->created) && r.Done();
+  if (!(r.Str(&v->key) && r.Str(&v->request_hash) && r.I32(&status) && r.Str(&v->body) && r.Str(&v->location) &&
+        r.I64(&v->created)))
+    return false;
   v->status = status;
-  return ok;
+  v->profile.reset();
+  if (r.Done()) return true;  // the first encoding: a rendered answer, no profile
+  bool has_profile = false;
+  if (!r.Bool(&has_profile)) return false;
+  if (has_profile) {
+    std::string profile;
+    core::RunProfileView view;
+    if (!(r.Str(&profile) && Decode(profile, &view.profile) && r.OptStr(&view.partition_name) &&
+          r.Bool(&view.targets_deselected_partition)))
+      return false;
+    v->profile = std::move(view);
+  }
+  return r.Done();
 }
 
 void EncodeInt(int64_t v, std::string* out) {

@@ -60,8 +60,45 @@ TEST(Codec, EveryEntityRoundTrips) {
   act.run_profile_id = 4;
   EXPECT_EQ(RoundTrip(act), act);
 
-  core::IdempotencyRecord idem{"k", "h", 201, "{\"id\":1}", "http://x/1", 99};
+  core::IdempotencyRecord idem{"k", "h", 201, "{\"id\":1}", "http://x/1", 99, std::nullopt};
   EXPECT_EQ(RoundTrip(idem), idem);
+
+  core::IdempotencyRecord kept{"k", "h", 0, "", "", 99, std::nullopt};
+  kept.profile = core::RunProfileView{};
+  kept.profile->profile.id = 12;
+  kept.profile->profile.connected_system_id = 3;
+  kept.profile->profile.name = "Full Import";
+  kept.profile->profile.partition_id = 4;
+  kept.profile->partition_name = "OU=People";
+  kept.profile->targets_deselected_partition = true;
+  EXPECT_EQ(RoundTrip(kept), kept);
+}
+
+TEST(Codec, AnIdempotencyRecordOfTheFirstEncodingStillDecodes) {
+  // The first encoding ended after `created`; the current one appends the profile's presence flag.
+  core::IdempotencyRecord old{"k", "h", 201, "{\"id\":1}", "/api/v1/x/1", 99, std::nullopt};
+  std::string bytes;
+  codec::Encode(old, &bytes);
+  ASSERT_EQ(bytes.back(), 0);  // "no profile"
+  bytes.pop_back();
+  core::IdempotencyRecord out;
+  ASSERT_TRUE(codec::Decode(bytes, &out));
+  EXPECT_EQ(out, old);
+  EXPECT_FALSE(out.profile);
+
+  core::IdempotencyRecord kept{"k", "h", 0, "", "", 99, std::nullopt};
+  kept.profile = core::RunProfileView{};
+  kept.profile->profile.name = "x";
+  codec::Encode(kept, &bytes);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    core::IdempotencyRecord partial;
+    // Only the cut right after `created` is a valid (first-encoding) record.
+    const bool valid = codec::Decode(bytes.substr(0, n), &partial);
+    if (valid) {
+      EXPECT_FALSE(partial.profile) << n;
+    }
+  }
+  EXPECT_FALSE(codec::Decode(bytes + "x", &out));
 }
 
 TEST(Codec, RejectsUnknownVersionTruncationAndTrailingBytes) {
