@@ -1,8 +1,10 @@
 #include "http/api_server.h"
 
 #include <httplib.h>
+#include <fcntl.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -26,35 +28,28 @@ namespace {
 // listening socket is a protected member, so a subclass can listen(2) again with a real backlog (Linux
 // updates the backlog of a listening socket in place).
 //
-// The subclass also takes each accepted socket away from the library: cpp-httplib would serve it on a
+// The library's accept loop is never run: it would park a thread in accept(2) and serve each socket on a
 // worker for its whole life, reading every request through a fresh 4 KiB-buffered stream and losing what
-// it read ahead (pipelined requests, or a request hidden at offset 4096 of another one). Instead the
-// socket goes to jim-edge's event loop, and process_request (protected) runs over a stream that lives as
-// long as the connection.
+// it read ahead (pipelined requests, or a request hidden at offset 4096 of another one). Instead jim-edge's
+// event loop accepts on a duplicate of the listening socket, and process_request (protected) runs over a
+// stream that lives as long as the connection. The library keeps its own descriptor until shutdown: while
+// it is set the library knows it is running (it writes no streamed response body once it is not).
 template <class Base>
 class TunedServer : public Base {
  public:
   using Base::Base;
   bool SetBacklog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
+  // A duplicate of the bound, listening socket, which the caller owns.
+  int DuplicateListener() { return ::fcntl(this->svr_sock_, F_DUPFD_CLOEXEC, 0); }
+  // Closes the library's descriptor: from now on it is shutting down.
+  void CloseListener() {
+    socket_t sock = this->svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) ::close(sock);
+  }
   bool Process(httplib::Stream& strm, bool close_connection, bool& connection_closed,
                const std::function<void(httplib::Request&)>& setup) {
     return this->process_request(strm, close_connection, connection_closed, setup);
   }
-  std::function<void(int)> adopt;
-
- private:
-  bool process_and_close_socket(socket_t sock) override {
-    adopt(sock);
-    return true;
-  }
-};
-
-// The library's accept loop hands each socket to a task queue; handing it to the event loop takes a
-// mutex and a write to an eventfd, so it runs right there on the accept thread.
-class InlineQueue final : public httplib::TaskQueue {
- public:
-  void enqueue(std::function<void()> fn) override { fn(); }
-  void shutdown() override {}
 };
 
 // What a worker knows of the connection whose request it serves, for the Location base.
@@ -204,14 +199,14 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   metrics_ = std::make_unique<Metrics>(router_.routes());
   while (!config_.public_url.empty() && config_.public_url.back() == '/') config_.public_url.pop_back();
   SSL_CTX* tls_context = nullptr;
-  auto adopt = [this](int sock) { loop_->Adopt(sock); };
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(config_.tls_cert.c_str(), config_.tls_key.c_str());
     if (tls->is_valid()) {
       SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
       tls_context = tls->ssl_context();
     }
-    tls->adopt = adopt;
+    duplicate_listener_ = [s = tls.get()] { return s->DuplicateListener(); };
+    close_listener_ = [s = tls.get()] { s->CloseListener(); };
     process_ = [s = tls.get()](httplib::Stream& strm, bool close, bool& closed,
                                const std::function<void(httplib::Request&)>& setup) {
       return s->Process(strm, close, closed, setup);
@@ -219,7 +214,8 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
     server_ = std::move(tls);
   } else {
     auto plain = std::make_unique<TunedServer<httplib::Server>>();
-    plain->adopt = adopt;
+    duplicate_listener_ = [s = plain.get()] { return s->DuplicateListener(); };
+    close_listener_ = [s = plain.get()] { s->CloseListener(); };
     process_ = [s = plain.get()](httplib::Stream& strm, bool close, bool& closed,
                                  const std::function<void(httplib::Request&)>& setup) {
       return s->Process(strm, close, closed, setup);
@@ -243,11 +239,13 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   Configure();
 }
 
-ApiServer::~ApiServer() { Stop(); }
+ApiServer::~ApiServer() {
+  Stop();
+  if (close_listener_) close_listener_();  // bound but never started or shut down
+}
 
 void ApiServer::Configure() {
   httplib::Server& s = *server_;
-  s.new_task_queue = [] { return new InlineQueue(); };
   // The library default closes keep-alive connections after 5 requests (its "Keep-Alive: max=" header).
   s.set_keep_alive_max_count(1'000'000);
   s.set_keep_alive_timeout(config_.idle_timeout_seconds);
@@ -418,23 +416,38 @@ core::Result<int> ApiServer::Bind() {
   return port;
 }
 
-bool ApiServer::Run() {
-  if (!loop_->Start()) {
+bool ApiServer::Start() {
+  if (!loop_->Start(duplicate_listener_())) {
     log_.Error("cannot start the connection loop", {{"detail", std::strerror(errno)}});
     return false;
   }
-  bool ran = server_->listen_after_bind();
-  // Stopped: no new request starts; workers finish the one they serve and hand their connection back;
-  // then the loop closes everything.
+  return true;
+}
+
+void ApiServer::Shutdown() {
+  // No new connection is accepted and no new request starts; workers finish the one they serve and hand
+  // their connection back; then the loop closes everything.
+  close_listener_();
   stopping_.store(true);
   loop_->BeginStop();
   workers_->shutdown();
   loop_->Stop();
-  return ran;
+}
+
+bool ApiServer::Run() {
+  if (!Start()) return false;
+  {
+    std::unique_lock lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  Shutdown();
+  return true;
 }
 
 void ApiServer::Stop() {
-  if (server_ && server_->is_running()) server_->stop();
+  std::lock_guard lock(stop_mu_);
+  stop_requested_ = true;
+  stop_cv_.notify_all();
 }
 
 size_t ApiServer::connections() const { return loop_->connections(); }
