@@ -10,9 +10,6 @@
 
 namespace jim::core {
 
-// The longest change reason, as JIM allows (UTF-16 code units).
-inline constexpr size_t kMaxChangeReasonLength = 2'000;
-
 // A run profile as clients see it: with its partition's name and the deselected-partition flag.
 struct RunProfileView {
   RunProfile profile;
