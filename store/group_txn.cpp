@@ -305,6 +305,19 @@ std::vector<core::RunProfile> GroupTransaction::ListRunProfiles(core::Id connect
   return CollectDecoded<core::RunProfile>(keys::RunProfilePrefix(connected_system_id).view());
 }
 
+std::vector<core::Partition> GroupTransaction::ListPartitions(core::Id connected_system_id) {
+  return CollectDecoded<core::Partition>(keys::PartitionPrefix(connected_system_id).view());
+}
+
+int64_t GroupTransaction::LatestConfigVersion(core::ConfigObjectType type, std::string_view key) {
+  const std::string head = keys::ConfigHeadKey(static_cast<uint8_t>(type), key);
+  auto value = GetFromBatchAndDb(head);
+  if (!value) return 0;
+  int64_t v = 0;
+  if (!codec::DecodeInt(*value, &v)) Corrupt(head);
+  return v;
+}
+
 // ---- counters and ids ------------------------------------------------------------------------------
 
 int64_t GroupTransaction::Counter(const std::string& key) const {
@@ -511,6 +524,16 @@ void GroupTransaction::DeleteApiKey(std::string_view id) {
                            }()
                          : false;
   if (points_here) BatchDelete(digest_key);
+}
+
+// The record is never read inside a transaction (write-only, like the audit rows); the head is, by the
+// next change of the same object, so it goes through the indexed batch.
+void GroupTransaction::Put(const core::ConfigVersion& value) {
+  const auto type = static_cast<uint8_t>(value.object_type);
+  codec::Encode(value, &value_buf_);
+  WriteOnlyPut(keys::ConfigVersionKey(type, value.object_key, value.version), value_buf_);
+  codec::EncodeInt(value.version, &value_buf_);
+  BatchPut(keys::ConfigHeadKey(type, value.object_key), value_buf_);
 }
 
 // The activity gets the next sequence number: its key orders the trail by commit time. The filter
