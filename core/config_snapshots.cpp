@@ -36,7 +36,8 @@ std::string Iso8601(Millis t) {
   return buf;
 }
 
-ConfigNode Root() { return Item("", "", std::nullopt); }
+// The root of every snapshot; its settings and collections are its children.
+ConfigNode Root() { return Item("root", "Root", std::nullopt); }
 
 }  // namespace
 
