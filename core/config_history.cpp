@@ -8,7 +8,7 @@
 namespace jim::core {
 
 int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectType type, const std::string& key,
-                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<ConfigNode()>& whole) {
+                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<std::string()>& whole) {
   ConfigVersion r;
   r.object_type = type;
   r.object_key = key;
@@ -22,18 +22,18 @@ int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectTyp
   r.reason = activity.change_reason;
   r.summary = std::move(summary);
   r.is_checkpoint = IsCheckpointVersion(r.version);
-  r.payload = EncodeTree(r.is_checkpoint ? whole() : delta);
+  r.payload = r.is_checkpoint ? whole() : EncodeTree(delta);
   tx.Put(r);
   activity.configuration_change_version = r.version;
   return r.version;
 }
 
-ConfigNode WholeConnectedSystem(Transaction& tx, Id cs_id) {
+std::string WholeConnectedSystem(Transaction& tx, Id cs_id) {
   auto cs = tx.FindConnectedSystem(cs_id);
   if (!cs) throw std::logic_error("checkpoint of a connected system the transaction cannot see");
   std::optional<std::string> connector_name;
   if (auto def = tx.FindConnectorDefinition(cs->connector_id)) connector_name = def->name;
-  return ConnectedSystemTree(*cs, connector_name, tx.ListRunProfiles(cs_id), tx.ListPartitions(cs_id));
+  return EncodeConnectedSystemTree(*cs, connector_name, tx.ListRunProfiles(cs_id), tx.ListPartitions(cs_id));
 }
 
 void RecordSystemChange(Transaction& tx, Activity activity, Id cs_id, OperationType op, std::string summary,
@@ -47,7 +47,7 @@ void RecordObjectChange(Transaction& tx, Activity activity, ConfigObjectType typ
                         std::string summary, const std::optional<ConfigNode>& before, const ConfigNode& after) {
   const OperationType op = activity.operation;
   AppendConfigVersion(tx, activity, type, key, op, std::move(summary), before ? MakeDelta(*before, after) : after,
-                      [&] { return after; });
+                      [&] { return EncodeTree(after); });
   tx.Record(activity);
 }
 

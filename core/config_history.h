@@ -25,14 +25,14 @@ inline int64_t CheckpointAtOrBelow(int64_t v) { return ((v - 1) / kCheckpointInt
 
 // Inside a transaction: writes the next version of (type, key) for the change `activity` describes, sets
 // the activity's configuration_change_version, and returns the number. `delta` is the change against the
-// previous version; `whole` builds the object's whole snapshot as the transaction now sees it, and is
-// called only when this version is a checkpoint. The caller records the activity after this.
+// previous version; `whole` encodes the object's whole snapshot as the transaction now sees it (EncodeTree
+// bytes), and is called only when this version is a checkpoint. The caller records the activity after this.
 // `op` is the change to this object: a run profile's create is an Update of its system.
 int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectType type, const std::string& key,
-                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<ConfigNode()>& whole);
+                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<std::string()>& whole);
 
-// A connected system's whole snapshot as `tx` sees it (a checkpoint of its history).
-ConfigNode WholeConnectedSystem(Transaction& tx, Id cs_id);
+// A connected system's whole snapshot as `tx` sees it, encoded (a checkpoint of its history).
+std::string WholeConnectedSystem(Transaction& tx, Id cs_id);
 // Records `activity` with a new version of connected system `cs_id` carrying `delta`.
 void RecordSystemChange(Transaction& tx, Activity activity, Id cs_id, OperationType op, std::string summary,
                         const ConfigNode& delta);

@@ -1,6 +1,8 @@
 #include "core/config_snapshots.h"
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 #include <chrono>
 #include <cstdio>
 
@@ -97,6 +99,82 @@ ConfigNode ConnectedSystemTree(const ConnectedSystem& cs, const std::optional<st
   root.children.push_back(std::move(rps));
   root.children.push_back(std::move(pts));
   return root;
+}
+
+namespace {
+
+// One setting of a streamed node: a scalar whose display is `display`, or the value when empty.
+struct Setting {
+  std::string_view key, label, value, display;
+};
+
+void EmitSettings(TreeEncoder& e, const Setting* settings, size_t count, size_t first_position) {
+  for (size_t i = 0; i < count; ++i) {
+    const Setting& s = settings[i];
+    const std::string_view display = s.display.empty() ? s.value : s.display;
+    e.Node(NodeType::kScalar, s.key, s.label, &s.value, &display, false, std::nullopt, nullptr, 0, first_position + i);
+  }
+}
+
+std::string_view SpacedRunTypeName(RunType t) {
+  static const std::array<std::string, 6> names = [] {
+    std::array<std::string, 6> out;
+    for (int i = 1; i <= 5; ++i) out[i] = Spaced(RunTypeName(static_cast<RunType>(i)));
+    return out;
+  }();
+  const auto i = static_cast<size_t>(t);
+  return i < names.size() ? std::string_view(names[i]) : std::string_view(RunTypeName(t));
+}
+
+}  // namespace
+
+std::string EncodeConnectedSystemTree(const ConnectedSystem& cs, const std::optional<std::string>& connector_name,
+                                      const std::vector<RunProfile>& profiles,
+                                      const std::vector<Partition>& partitions) {
+  TreeEncoder e;
+  std::array<Setting, 6> settings;
+  size_t n = 0;
+  const std::string_view connector_id = e.Keep(std::to_string(cs.connector_id));
+  if (!cs.name.empty()) settings[n++] = {"name", "Name", cs.name, {}};
+  if (!cs.description.empty()) settings[n++] = {"description", "Description", cs.description, {}};
+  settings[n++] = {"connectorDefinitionId", "Connector Definition", connector_id,
+                   connector_name ? std::string_view(*connector_name) : connector_id};
+  e.Node(NodeType::kObject, "root", "Root", nullptr, nullptr, false, std::nullopt, nullptr, n + 2, 0);
+  EmitSettings(e, settings.data(), n, 0);
+
+  std::unordered_map<Id, std::string_view> partition_names;
+  for (const auto& pt : partitions) partition_names.emplace(pt.id, pt.name);
+  e.Node(NodeType::kCollection, kRunProfilesKey, kRunProfilesLabel, nullptr, nullptr, false, std::nullopt, nullptr,
+         profiles.size(), n);
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    const RunProfile& p = profiles[i];
+    size_t k = 0;
+    if (!p.name.empty()) settings[k++] = {"name", "Name", p.name, {}};
+    settings[k++] = {"runType", "Run Type", RunTypeName(p.run_type), SpacedRunTypeName(p.run_type)};
+    settings[k++] = {"pageSize", "Page Size", e.Keep(std::to_string(p.page_size)), {}};
+    if (p.file_path && !p.file_path->empty()) settings[k++] = {"filePath", "File Path", *p.file_path, {}};
+    if (p.partition_id) {
+      const std::string_view id = e.Keep(std::to_string(*p.partition_id));
+      auto it = partition_names.find(*p.partition_id);
+      settings[k++] = {"partitionId", "Partition", id, it != partition_names.end() ? it->second : id};
+    }
+    settings[k++] = {"verifyImportContentHashes", "Verify Import Content Hashes",
+                     p.verify_import_content_hashes ? "true" : "false", {}};
+    e.Node(NodeType::kObject, "runProfile", p.name, nullptr, nullptr, false, p.id, nullptr, k, i);
+    EmitSettings(e, settings.data(), k, 0);
+  }
+  e.Node(NodeType::kCollection, kPartitionsKey, kPartitionsLabel, nullptr, nullptr, false, std::nullopt, nullptr,
+         partitions.size(), n + 1);
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const Partition& pt = partitions[i];
+    size_t k = 0;
+    if (!pt.name.empty()) settings[k++] = {"name", "Name", pt.name, {}};
+    if (pt.external_id && !pt.external_id->empty()) settings[k++] = {"externalId", "External ID", *pt.external_id, {}};
+    settings[k++] = {"selected", "Selected", pt.selected ? "true" : "false", {}};
+    e.Node(NodeType::kObject, "partition", pt.name, nullptr, nullptr, false, pt.id, nullptr, k, i);
+    EmitSettings(e, settings.data(), k, 0);
+  }
+  return e.Finish();
 }
 
 ConfigNode ConnectorDefinitionTree(const ConnectorDefinition& d) {

@@ -27,6 +27,12 @@ ConfigNode PartitionNode(const Partition& p);
 ConfigNode ConnectedSystemSettings(const ConnectedSystem& cs, const std::optional<std::string>& connector_name);
 ConfigNode ConnectedSystemTree(const ConnectedSystem& cs, const std::optional<std::string>& connector_name,
                                const std::vector<RunProfile>& profiles, const std::vector<Partition>& partitions);
+// EncodeTree(ConnectedSystemTree(...)) without building the tree: what a checkpoint stores. Its field list
+// mirrors RunProfileNode, PartitionNode and ConnectedSystemSettings (unit-tested to decode to the same
+// tree); a change to one is a change to both.
+std::string EncodeConnectedSystemTree(const ConnectedSystem& cs, const std::optional<std::string>& connector_name,
+                                      const std::vector<RunProfile>& profiles,
+                                      const std::vector<Partition>& partitions);
 ConfigNode ConnectorDefinitionTree(const ConnectorDefinition& d);
 // No secret enters it: neither the key nor its digest (nor its prefix).
 ConfigNode ApiKeyTree(const ApiKey& k);

@@ -1,6 +1,7 @@
 #include "core/config_tree.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace jim::core {
 
@@ -296,6 +297,12 @@ DiffNode DiffTrees(const ConfigNode* before, const ConfigNode& after, DiffCounts
 }
 
 // ---- encoding -----------------------------------------------------------------------------------------
+//
+// Layout: format byte, then a string table (count, then each string length-prefixed, in first-use order),
+// then the nodes depth first, every string as its index in the table. A checkpoint of a system repeats
+// the same keys, labels and values ("runProfile", "Page Size", "false", "100") in every item: stored once,
+// a 1,000-profile checkpoint is ~3x smaller than with inline strings (measured: bench
+// BM_CreateIntoSystemOf*, bytes/create).
 
 namespace {
 
@@ -309,32 +316,76 @@ void PutVarint(std::string& out, uint64_t v) {
   }
   out.push_back(static_cast<char>(v));
 }
-void PutStr(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
+
+}  // namespace
+
+uint64_t TreeEncoder::Ref(std::string_view s) {
+  auto [it, added] = index_.try_emplace(s, strings_.size());
+  if (added) strings_.push_back(s);
+  return it->second;
 }
 
-// Flag byte: bits 0-1 node type, then has value, has display, secret, has item id, has item guid.
-void PutNode(std::string& out, const ConfigNode& n) {
-  uint8_t flags = static_cast<uint8_t>(n.node_type) & 0x3;
-  if (n.value) flags |= 1 << 2;
-  // A display equal to the value (most of them) is not stored twice.
-  const bool display_differs = n.display_value && n.display_value != n.value;
-  if (display_differs) flags |= 1 << 3;
-  if (n.is_secret) flags |= 1 << 4;
-  if (n.item_id) flags |= 1 << 5;
-  if (n.item_guid_id) flags |= 1 << 6;
-  if (n.display_value && !display_differs) flags |= 1 << 7;  // display present and equal to the value
-  out.push_back(static_cast<char>(flags));
-  PutStr(out, n.key);
-  PutStr(out, n.label);
-  if (n.value) PutStr(out, *n.value);
-  if (display_differs) PutStr(out, *n.display_value);
-  if (n.item_id) PutVarint(out, (static_cast<uint64_t>(*n.item_id) << 1) ^ static_cast<uint64_t>(*n.item_id >> 63));
-  if (n.item_guid_id) PutStr(out, *n.item_guid_id);
-  PutVarint(out, n.children.size());
-  for (const auto& c : n.children) PutNode(out, c);
+// Keys, labels and values repeat at the same child position of every item (the k-th child of each run
+// profile is the same setting): checked against the last string seen there before hashing. Hashing every
+// string of a 1,000-profile checkpoint was the largest part of encoding it.
+uint64_t TreeEncoder::RefAt(std::string_view s, size_t slot) {
+  if (slot < hints_.size() && hints_[slot].second != UINT64_MAX && hints_[slot].first == s) return hints_[slot].second;
+  const uint64_t ref = Ref(s);
+  if (slot >= hints_.size()) hints_.resize(slot + 1, {std::string_view(), UINT64_MAX});
+  hints_[slot] = {strings_[ref], ref};
+  return ref;
 }
+
+std::string_view TreeEncoder::Keep(std::string s) { return kept_.emplace_back(std::move(s)); }
+
+// Flag byte: bits 0-1 node type, then has value, has display (differing), secret, has item id, has item
+// guid, display equal to the value.
+void TreeEncoder::Node(NodeType type, std::string_view key, std::string_view label, const std::string_view* value,
+                       const std::string_view* display, bool is_secret, std::optional<int64_t> item_id,
+                       const std::string_view* item_guid_id, size_t children, size_t position) {
+  uint8_t flags = static_cast<uint8_t>(type) & 0x3;
+  const bool display_differs = display && (!value || *display != *value);
+  if (value) flags |= 1 << 2;
+  if (display_differs) flags |= 1 << 3;
+  if (is_secret) flags |= 1 << 4;
+  if (item_id) flags |= 1 << 5;
+  if (item_guid_id) flags |= 1 << 6;
+  if (display && !display_differs) flags |= 1 << 7;
+  body_.push_back(static_cast<char>(flags));
+  const size_t slot = std::min<size_t>(position, 31) * 3;
+  PutVarint(body_, RefAt(key, slot));
+  PutVarint(body_, item_id ? Ref(label) : RefAt(label, slot + 1));  // an item's label is its name
+  if (value) PutVarint(body_, RefAt(*value, slot + 2));
+  if (display_differs) PutVarint(body_, Ref(*display));
+  if (item_id) PutVarint(body_, (static_cast<uint64_t>(*item_id) << 1) ^ static_cast<uint64_t>(*item_id >> 63));
+  if (item_guid_id) PutVarint(body_, Ref(*item_guid_id));
+  PutVarint(body_, children);
+}
+
+void TreeEncoder::Node(const ConfigNode& n, size_t position) {
+  std::string_view value, display, guid;
+  if (n.value) value = *n.value;
+  if (n.display_value) display = *n.display_value;
+  if (n.item_guid_id) guid = *n.item_guid_id;
+  Node(n.node_type, n.key, n.label, n.value ? &value : nullptr, n.display_value ? &display : nullptr, n.is_secret,
+       n.item_id, n.item_guid_id ? &guid : nullptr, n.children.size(), position);
+  for (size_t i = 0; i < n.children.size(); ++i) Node(n.children[i], i);
+}
+
+std::string TreeEncoder::Finish() const {
+  std::string out;
+  out.reserve(16 + body_.size() + strings_.size() * 8);
+  out.push_back(static_cast<char>(kTreeFormatV1));
+  PutVarint(out, strings_.size());
+  for (std::string_view s : strings_) {
+    PutVarint(out, s.size());
+    out.append(s);
+  }
+  out.append(body_);
+  return out;
+}
+
+namespace {
 
 class TreeReader {
  public:
@@ -352,11 +403,23 @@ class TreeReader {
     }
     return false;
   }
+  bool Table() {
+    uint8_t version;
+    uint64_t count;
+    if (!Byte(&version) || version != kTreeFormatV1 || !Varint(&count) || count > in_.size() - pos_) return false;
+    strings_.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t n;
+      if (!Varint(&n) || n > in_.size() - pos_) return false;
+      strings_.emplace_back(in_.data() + pos_, n);
+      pos_ += n;
+    }
+    return true;
+  }
   bool Str(std::string* s) {
-    uint64_t n;
-    if (!Varint(&n) || n > in_.size() - pos_) return false;
-    s->assign(in_.data() + pos_, n);
-    pos_ += n;
+    uint64_t i;
+    if (!Varint(&i) || i >= strings_.size()) return false;
+    s->assign(strings_[i]);
     return true;
   }
   bool Byte(uint8_t* b) {
@@ -399,27 +462,25 @@ class TreeReader {
     return true;
   }
   bool Done() const { return pos_ == in_.size(); }
-  size_t pos_ = 0;
 
  private:
   std::string_view in_;
+  size_t pos_ = 0;
+  std::vector<std::string_view> strings_;
 };
 
 }  // namespace
 
 std::string EncodeTree(const ConfigNode& root) {
-  std::string out;
-  out.push_back(static_cast<char>(kTreeFormatV1));
-  PutNode(out, root);
-  return out;
+  TreeEncoder w;
+  w.Node(root, 0);
+  return w.Finish();
 }
 
 bool DecodeTree(std::string_view in, ConfigNode* root) {
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kTreeFormatV1) return false;
   TreeReader r(in);
-  r.pos_ = 1;
   *root = ConfigNode{};
-  return r.Node(root, 0) && r.Done();
+  return r.Table() && r.Node(root, 0) && r.Done();
 }
 
 }  // namespace jim::core

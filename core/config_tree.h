@@ -10,9 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace jim::core {
@@ -93,9 +95,33 @@ struct DiffCounts {
 DiffNode DiffTrees(const ConfigNode* before, const ConfigNode& after, DiffCounts* counts);
 
 // ---- encoding -----------------------------------------------------------------------------------------
-// A compact, versioned binary form (varint lengths, a flag byte per node). DecodeTree refuses anything it
+// A compact, versioned binary form (a string table, then a flag byte and string indexes per node). DecodeTree refuses anything it
 // did not write: unknown version, truncation, trailing bytes, bad enums, nesting deeper than 16.
 std::string EncodeTree(const ConfigNode& root);
+
+// The writer behind EncodeTree, for a builder that writes a large tree (a checkpoint of a system with
+// thousands of run profiles) without building its nodes first: building and freeing them was half of a
+// checkpoint's cost. Nodes are written depth first, each header announcing how many children follow;
+// strings passed in must outlive Finish() (Keep() holds one that would not).
+class TreeEncoder {
+ public:
+  // `position`: the node's index among its siblings (a hint: same positions repeat the same strings).
+  void Node(NodeType type, std::string_view key, std::string_view label, const std::string_view* value,
+            const std::string_view* display, bool is_secret, std::optional<int64_t> item_id,
+            const std::string_view* item_guid_id, size_t children, size_t position);
+  void Node(const ConfigNode& n, size_t position);  // the whole subtree
+  std::string_view Keep(std::string s);
+  std::string Finish() const;
+
+ private:
+  uint64_t Ref(std::string_view s);
+  uint64_t RefAt(std::string_view s, size_t slot);
+  std::unordered_map<std::string_view, uint64_t> index_;
+  std::vector<std::string_view> strings_;
+  std::vector<std::pair<std::string_view, uint64_t>> hints_;
+  std::deque<std::string> kept_;
+  std::string body_;
+};
 [[nodiscard]] bool DecodeTree(std::string_view in, ConfigNode* root);
 
 }  // namespace jim::core
