@@ -130,7 +130,34 @@ struct Activity {
   std::optional<Id> connected_system_id;
   std::optional<Id> run_profile_id;
   std::optional<std::string> change_reason;  // why, as the client said (at most 2,000 characters)
+  std::optional<int64_t> configuration_change_version;  // the version of the changed object it made
   bool operator==(const Activity&) const = default;
+};
+
+// NOTE: frozen numbers, they reach disk (the key of a configuration version).
+enum class ConfigObjectType : uint8_t { kConnectedSystem = 1, kConnectorDefinition = 2, kApiKey = 3 };
+
+// One version of a configuration object's history (core/config_tree.h). `payload` is EncodeTree of the
+// whole snapshot when is_checkpoint, else of the delta against the version before.
+struct ConfigVersion {
+  ConfigObjectType object_type = ConfigObjectType::kConnectedSystem;
+  std::string object_key;  // decimal id, or the uuid of an api key
+  int64_t version = 0;     // 1, 2, ... per object
+  std::string activity_id;
+  OperationType operation = OperationType::kCreate;
+  Millis when = 0;
+  std::string initiated_by_type;
+  std::string initiated_by_id;
+  std::string initiated_by_name;
+  std::optional<std::string> reason;
+  std::string summary;
+  bool is_checkpoint = false;
+  std::string payload;
+  bool operator==(const ConfigVersion&) const = default;
+};
+struct ConfigVersionPage {
+  std::vector<ConfigVersion> items;  // newest first
+  int64_t total = 0;
 };
 
 // Who is making a change; every change records it in its activity.

@@ -10,9 +10,6 @@
 
 namespace jim::core {
 
-// The longest change reason, as JIM allows (UTF-16 code units).
-inline constexpr size_t kMaxChangeReasonLength = 2'000;
-
 struct CreateRunProfileInput {
   std::optional<std::string> name;
   std::optional<RunType> run_type;
