@@ -2,6 +2,8 @@
 // relaxed, one caller and many), and listing one system's profiles.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,6 +78,46 @@ void BM_CreateSync(benchmark::State& state) { CreateLoop(state, true); }
 void BM_CreateRelaxed(benchmark::State& state) { CreateLoop(state, false); }
 BENCHMARK(BM_CreateSync)->Threads(1)->Threads(8)->Threads(64)->UseRealTime();
 BENCHMARK(BM_CreateRelaxed)->Threads(1)->Threads(8)->Threads(64)->UseRealTime();
+
+// A run-profile create through the service into a system that already holds N profiles, in a store of its
+// own (so the data dir's growth is this benchmark's alone). Each run is a fresh system filled with N
+// profiles, then a fixed number of creates are timed (so the system holds N to N + 256 while timed, and
+// the history's 1-in-32 checkpoints, which read the whole system, fall inside the timed creates as they
+// would in production). `bytes/create`: growth of the data dir (WAL and tables, logical sizes) per create.
+// The configuration history's cost shows as the difference between builds (docs/api.md, "Change history").
+int64_t DirBytes(const std::string& dir) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec))
+    if (e.is_regular_file(ec)) total += static_cast<int64_t>(e.file_size(ec));
+  return total;
+}
+void CreateIntoSystemOf(benchmark::State& state, bool sync) {
+  static std::map<bool, BenchEnv*> envs;
+  if (!envs[sync]) envs[sync] = bench::Stores().emplace_back(std::make_unique<BenchEnv>(sync)).get();
+  BenchEnv& env = *envs[sync];
+  static int runs = 0;
+  const int64_t n = state.range(0);
+  const core::Id cs = env.CreateSystem("bench-into-" + std::to_string(n) + "-" + std::to_string(++runs));
+  env.Fill(cs, n);
+  const core::CreateRunProfileInput in = env.CreateInput();
+  const int64_t before = DirBytes(env.dir());
+  for (auto _ : state) {
+    auto r = env.profiles().Create(env.actor(), cs, in);
+    if (!r) {
+      state.SkipWithError(r.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["bytes/create"] =
+      static_cast<double>(DirBytes(env.dir()) - before) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_CreateIntoSystemOfSync(benchmark::State& state) { CreateIntoSystemOf(state, true); }
+void BM_CreateIntoSystemOfRelaxed(benchmark::State& state) { CreateIntoSystemOf(state, false); }
+BENCHMARK(BM_CreateIntoSystemOfSync)->Arg(0)->Arg(1000)->Iterations(256)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_CreateIntoSystemOfRelaxed)->Arg(0)->Arg(1000)->Iterations(256)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // One system holding N profiles: the cost grows with N (it is that system's list).
 void BM_ListSystemProfiles(benchmark::State& state) {

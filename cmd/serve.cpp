@@ -72,8 +72,8 @@ std::string ValidateServeOptions(const ServeOptions& o) {
 }
 
 int RunServe(const ServeOptions& o) {
-  // Block the stop signals in every thread, before the first one (the logger's) starts; one thread waits
-  // for them (never work inside a handler).
+  // Block the stop signals in every thread, before the first one starts; this thread waits for them at the
+  // end (never work inside a handler).
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -81,7 +81,8 @@ int RunServe(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  http::Logger log(o.log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText);
+  http::Logger log(o.log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText, 2,
+                   http::Logger::Flushing::kByOwner);
   // A failed start says why in one sentence, as text or as a JSON log line like every other line.
   const FailureReport fail = [&](const std::string& why) { ReportFailure(log, why); };
   if (std::string problem = ValidateServeOptions(o); !problem.empty()) {
@@ -140,6 +141,10 @@ int RunServe(const ServeOptions& o) {
     log.Info("created the initial administrator API key", {{"file", path}});
   }
 
+  if (!server.Start()) {
+    fail("cannot start the connection loop");
+    return 1;
+  }
   std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
   std::string durability = o.store.postgresql() ? "the database's (a 2xx means COMMIT returned; see synchronous_commit)"
                            : tuning.sync        ? "strict (fsync before every acknowledged write)"
@@ -153,32 +158,28 @@ int RunServe(const ServeOptions& o) {
                                 {"open_files", std::to_string(open_files)}});
   log.Flush();
 
-  std::atomic<bool> stopping{false};
-  std::thread signal_waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    if (stopping.exchange(true)) return;
-    log.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    // Bounded: whatever still runs after 9 s is cut off; every acknowledged write is already on disk.
-    std::thread([&log] {
-      std::this_thread::sleep_for(std::chrono::seconds(9));
-      log.Warn("shutdown took longer than 9 s; exiting now", {});
-      log.Flush();
-      std::_Exit(0);
-    }).detach();
-    server.Stop();
-  });
-
-  bool ran = server.Run();
-  if (!stopping.exchange(true)) {
-    // Run() returned without a signal: wake the waiter so it can be joined.
-    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  // This thread waits for a stop signal and, between waits, flushes the log: no thread of its own for
+  // either (the logger was made with Flushing::kByOwner).
+  int sig = 0;
+  const timespec flush_every{0, 200'000'000};
+  while (sig != SIGTERM && sig != SIGINT) {
+    sig = sigtimedwait(&stop_signals, nullptr, &flush_every);
+    log.Flush();
   }
-  signal_waiter.join();
+  log.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  log.Flush();
+  // Bounded: whatever still runs after 9 s is cut off; every acknowledged write is already on disk.
+  std::thread([&log] {
+    std::this_thread::sleep_for(std::chrono::seconds(9));
+    log.Warn("shutdown took longer than 9 s; exiting now", {});
+    log.Flush();
+    std::_Exit(0);
+  }).detach();
+  server.Shutdown();
   app->Close();
   log.Info("stopped", {});
   log.Flush();
-  return ran ? 0 : 1;
+  return 0;
 }
 
 }  // namespace jim::cmd

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.h"
+#include "core/config_history.h"
 #include "core/rules.h"
 
 namespace jim::core {
@@ -70,7 +71,8 @@ Result<ApiKey> ApiKeyService::Get(std::string_view id) {
 
 Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name, std::string description,
                                             std::vector<int> roles, std::optional<Millis> expires_at,
-                                            bool infrastructure, std::optional<std::string> plaintext,
+                                            bool infrastructure, std::optional<std::string> change_reason,
+                                            std::optional<std::string> plaintext,
                                             bool only_if_no_keys) {
   CreatedApiKey created;
   created.plaintext = plaintext ? std::move(*plaintext) : GenerateApiKey(ctx_.entropy);
@@ -96,7 +98,10 @@ Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name
       return OkStatus();
     }
     tx.Put(k);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kCreate, k.name, std::nullopt));
+    RecordObjectChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kCreate, k.name, std::nullopt,
+                                    std::nullopt, std::nullopt, change_reason),
+                       ConfigObjectType::kApiKey, k.id, "API key '" + k.name + "' created", std::nullopt, ApiKeyTree(k));
     return OkStatus();
   });
   if (!st) return st.error();
@@ -111,10 +116,13 @@ Result<CreatedApiKey> ApiKeyService::Create(const Actor& actor, const CreateApiK
     CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
   std::optional<std::vector<int>> roles;
   if (!HasFieldError(errors, "roleIds")) roles = ValidRoles(in.role_ids, errors);
+  if (!HasFieldError(errors, "changeReason"))
+    CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, errors);
   if (in.expires_at && *in.expires_at <= ctx_.clock.NowMillis() && !HasFieldError(errors, "expiresAt"))
     errors.push_back({"expiresAt", "must be in the future"});
   if (!errors.empty()) return InvalidFields(std::move(errors));
-  return Insert(actor, *in.name, in.description.value_or(""), std::move(*roles), in.expires_at, false, std::nullopt,
+  return Insert(actor, *in.name, in.description.value_or(""), std::move(*roles), in.expires_at, false,
+                in.change_reason, std::nullopt,
                 false);
 }
 
@@ -125,6 +133,8 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
     CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
   std::optional<std::vector<int>> roles;
   if (!HasFieldError(errors, "roleIds")) roles = ValidRoles(in.role_ids, errors);
+  if (!HasFieldError(errors, "changeReason"))
+    CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, errors);
 
   ApiKey updated;
   const Millis now = ctx_.clock.NowMillis();
@@ -138,6 +148,7 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
       return MakeError(ErrorCode::kConflict, "An API key cannot disable itself or remove its own Administrator role.");
     if (key->infrastructure && (!enabled || !admin || in.expires_at))
       return InfrastructureKeyProtected("disabled, demoted or given an expiry");
+    const ConfigNode before_tree = ApiKeyTree(*key);
     ApiKey after = *key;
     after.role_ids = *roles;
     after.enabled = enabled;
@@ -150,7 +161,11 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
     key->enabled = enabled;
     key->expires_at = in.expires_at;
     tx.Put(*key);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kUpdate, key->name, std::nullopt));
+    RecordObjectChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kUpdate, key->name, std::nullopt,
+                                    std::nullopt, std::nullopt, in.change_reason),
+                       ConfigObjectType::kApiKey, key->id, "API key '" + key->name + "' updated", before_tree,
+                       ApiKeyTree(*key));
     updated = std::move(*key);
     return OkStatus();
   });
@@ -167,7 +182,9 @@ Status ApiKeyService::Delete(const Actor& actor, std::string_view id) {
     if (key->infrastructure) return InfrastructureKeyProtected("deleted");
     if (CanAdminister(*key, now) && !AnotherAdministratorRemains(tx, key->id, now)) return LastAdministrator("delete");
     tx.DeleteApiKey(id);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key->name, std::nullopt));
+    const ConfigNode tree = ApiKeyTree(*key);
+    RecordObjectChange(tx, MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key->name, std::nullopt),
+                       ConfigObjectType::kApiKey, key->id, "API key '" + key->name + "' deleted", tree, tree);
     return OkStatus();
   });
 }
@@ -205,7 +222,7 @@ Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
   // Already there (every start after the first): no write, so a start on a full disk still succeeds.
   if (ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext))) return OkStatus();
   auto r = Insert(kSystemActor, "Infrastructure Key", "Created from JIM_INFRASTRUCTURE_API_KEY at start-up.",
-                  {kAdministratorRoleId}, std::nullopt, true, std::string(plaintext), false);
+                  {kAdministratorRoleId}, std::nullopt, true, std::nullopt, std::string(plaintext), false);
   if (!r && r.error().code != ErrorCode::kConflict) return r.error();
   return OkStatus();
 }
@@ -219,7 +236,11 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
     for (const ApiKey& key : tx.ListApiKeys()) {
       if (!retired(key)) continue;
       tx.DeleteApiKey(key.id);
-      tx.Record(MakeActivity(ctx_, kSystemActor, TargetType::kApiKey, OperationType::kDelete, key.name, std::nullopt));
+      const ConfigNode tree = ApiKeyTree(key);
+      RecordObjectChange(tx,
+                         MakeActivity(ctx_, kSystemActor, TargetType::kApiKey, OperationType::kDelete, key.name,
+                                      std::nullopt),
+                         ConfigObjectType::kApiKey, key.id, "API key '" + key.name + "' deleted", tree, tree);
     }
     return OkStatus();
   });
@@ -228,7 +249,7 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
 Result<std::optional<std::string>> ApiKeyService::EnsureInitialKey() {
   if (!ctx_.catalog.ListApiKeys().empty()) return std::optional<std::string>();
   auto r = Insert(kSystemActor, "Initial Administrator Key", "Created at first start.", {kAdministratorRoleId},
-                  std::nullopt, false, std::nullopt, true);
+                  std::nullopt, false, std::nullopt, std::nullopt, true);
   if (!r) {
     if (r.error().code == ErrorCode::kConflict) return std::optional<std::string>();
     return r.error();

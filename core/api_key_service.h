@@ -14,6 +14,7 @@ struct CreateApiKeyInput {
   std::optional<std::string> description;
   std::optional<std::vector<int64_t>> role_ids;
   std::optional<Millis> expires_at;
+  std::optional<std::string> change_reason;  // kept on the activity and the history version
   FieldErrors parse_errors;
 };
 
@@ -25,6 +26,7 @@ struct UpdateApiKeyInput {
   std::optional<std::vector<int64_t>> role_ids;
   std::optional<bool> is_enabled;
   std::optional<Millis> expires_at;
+  std::optional<std::string> change_reason;
   FieldErrors parse_errors;
 };
 
@@ -66,6 +68,7 @@ class ApiKeyService {
  private:
   Result<CreatedApiKey> Insert(const Actor& actor, std::string name, std::string description,
                                std::vector<int> roles, std::optional<Millis> expires_at, bool infrastructure,
+                               std::optional<std::string> change_reason,
                                std::optional<std::string> plaintext, bool only_if_no_keys);
   ServiceContext ctx_;
 };

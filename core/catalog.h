@@ -49,6 +49,10 @@ class Transaction {
   virtual std::vector<ApiKey> ListApiKeys() = 0;
   virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
   virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
+  virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;    // id order
+  // The newest version number of an object's configuration history; 0 when it has none. One small read:
+  // the run-profile write path pays it on every change (core/config_history.h).
+  virtual int64_t LatestConfigVersion(ConfigObjectType type, std::string_view key) = 0;
 
   // Ids are allocated monotonically and never reused, also across restarts and crashes.
   virtual Id AllocateId(IdKind kind) = 0;
@@ -60,6 +64,8 @@ class Transaction {
   virtual void Put(const RunProfile& value) = 0;
   virtual void Put(const ApiKey& value) = 0;
   virtual void Put(const IdempotencyRecord& value) = 0;
+  // Versions are only ever added (never replaced or deleted, also when their object goes).
+  virtual void Put(const ConfigVersion& value) = 0;
   virtual void DeleteConnectorDefinition(Id id) = 0;
   // Removes the system with every partition and run profile under it.
   virtual void DeleteConnectedSystem(Id id) = 0;
@@ -107,6 +113,12 @@ class Catalog {
   virtual ActivityPage ListActivities(const ActivityQuery& query) = 0;  // newest first
   virtual std::optional<Activity> GetActivity(std::string_view id) = 0;
   virtual std::optional<IdempotencyRecord> GetIdempotency(std::string_view key) = 0;
+  // An object's configuration history, newest first; `total` is the number of versions (they are 1..total).
+  virtual ConfigVersionPage ListConfigVersions(ConfigObjectType type, std::string_view key, int64_t offset,
+                                               int64_t limit) = 0;
+  // Versions from..to (inclusive) that exist, oldest first.
+  virtual std::vector<ConfigVersion> ConfigVersionRange(ConfigObjectType type, std::string_view key, int64_t from,
+                                                        int64_t to) = 0;
 
   // Best-effort bookkeeping outside the audit trail (last-used time of a key); may be dropped on error.
   virtual void TouchApiKey(std::string_view id, Millis when) = 0;

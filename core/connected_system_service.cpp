@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/config_history.h"
 #include "core/rules.h"
 
 namespace jim::core {
@@ -84,6 +85,8 @@ Result<ConnectedSystemView> ConnectedSystemService::Create(const Actor& actor, c
     CheckMaxLength("description", description, kMaxDescriptionLength, errors);
   if (!HasFieldError(errors, "connectorDefinitionId") && !in.connector_definition_id)
     errors.push_back({"connectorDefinitionId", "is required"});
+  if (!HasFieldError(errors, "changeReason"))
+    CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, errors);
 
   ConnectedSystem created;
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
@@ -100,8 +103,10 @@ Result<ConnectedSystemView> ConnectedSystemService::Create(const Actor& actor, c
     cs.connector_id = *in.connector_definition_id;
     cs.created = cs.last_updated = ctx_.clock.NowMillis();
     tx.Put(cs);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kCreate, cs.name, std::nullopt,
-                           cs.id));
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kCreate, cs.name,
+                                    std::nullopt, cs.id, std::nullopt, in.change_reason),
+                       cs.id, OperationType::kCreate, "Connected system '" + cs.name + "' created", EmptyDelta());
     created = std::move(cs);
     return OkStatus();
   });
@@ -117,6 +122,8 @@ Result<ConnectedSystemView> ConnectedSystemService::Update(const Actor& actor, I
   if (!HasFieldError(errors, "name")) CheckOptionalName("name", name, errors);
   if (!HasFieldError(errors, "description"))
     CheckMaxLength("description", description, kMaxDescriptionLength, errors);
+  if (!HasFieldError(errors, "changeReason"))
+    CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, errors);
 
   ConnectedSystem updated;
   Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
@@ -131,8 +138,12 @@ Result<ConnectedSystemView> ConnectedSystemService::Update(const Actor& actor, I
     if (description) cs->description = *description;
     cs->last_updated = ctx_.clock.NowMillis();
     tx.Put(*cs);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kUpdate, cs->name, std::nullopt,
-                           cs->id));
+    auto connector = tx.FindConnectorDefinition(cs->connector_id);
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kUpdate, cs->name,
+                                    std::nullopt, cs->id, std::nullopt, in.change_reason),
+                       cs->id, OperationType::kUpdate, "Connected system '" + cs->name + "' updated",
+                       ConnectedSystemSettings(*cs, connector ? std::optional(connector->name) : std::nullopt));
     updated = std::move(*cs);
     return OkStatus();
   });
@@ -144,9 +155,12 @@ Status ConnectedSystemService::Delete(const Actor& actor, Id id) {
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     auto cs = tx.FindConnectedSystem(id);
     if (!cs) return ConnectedSystemNotFound(id);
+    // The version first: a checkpoint reads the system, which the delete then removes. Its history stays.
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kDelete, cs->name,
+                                    std::nullopt, cs->id),
+                       cs->id, OperationType::kDelete, "Connected system '" + cs->name + "' deleted", EmptyDelta());
     tx.DeleteConnectedSystem(id);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystem, OperationType::kDelete, cs->name, std::nullopt,
-                           cs->id));
     return OkStatus();
   });
 }
@@ -184,7 +198,9 @@ Result<Partition> ConnectedSystemService::CreatePartition(const Actor& actor, Id
     p.external_id = in.external_id;
     p.selected = in.selected.value_or(true);
     tx.Put(p);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kCreate, p.name, cs->name, cs_id));
+    RecordSystemChange(tx, MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kCreate, p.name, cs->name, cs_id),
+                       cs_id, OperationType::kUpdate, "Partition '" + p.name + "' created",
+                       ItemDelta(kPartitionsKey, kPartitionsLabel, PartitionNode(p)));
     created = std::move(p);
     return OkStatus();
   });
@@ -205,7 +221,9 @@ Result<Partition> ConnectedSystemService::UpdatePartition(const Actor& actor, Id
     if (!errors.empty()) return InvalidFields(errors);
     p->selected = *in.selected;
     tx.Put(*p);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kUpdate, p->name, cs->name, cs_id));
+    RecordSystemChange(tx, MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kUpdate, p->name, cs->name, cs_id),
+                       cs_id, OperationType::kUpdate, "Partition '" + p->name + "' updated",
+                       ItemDelta(kPartitionsKey, kPartitionsLabel, PartitionNode(*p)));
     updated = std::move(*p);
     return OkStatus();
   });
@@ -220,7 +238,14 @@ Status ConnectedSystemService::DeletePartition(const Actor& actor, Id cs_id, Id 
     auto p = tx.FindPartition(pid);
     if (!p || p->connected_system_id != cs_id) return PartitionNotFound(cs_id, pid);
     tx.DeletePartition(pid);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kDelete, p->name, cs->name, cs_id));
+    // Profiles that targeted it lose its name as their partition's display value: they change too. Rare
+    // enough (a partition delete) to pay one scan of the system's profiles.
+    ConfigNode delta = EmptyDelta();
+    AddItemRemoval(delta, kPartitionsKey, kPartitionsLabel, PartitionNode(*p));
+    for (const auto& rp : tx.ListRunProfiles(cs_id))
+      if (rp.partition_id == pid) AddItemChange(delta, kRunProfilesKey, kRunProfilesLabel, RunProfileNode(rp, std::nullopt));
+    RecordSystemChange(tx, MakeActivity(ctx_, actor, TargetType::kPartition, OperationType::kDelete, p->name, cs->name, cs_id),
+                       cs_id, OperationType::kUpdate, "Partition '" + p->name + "' deleted", delta);
     return OkStatus();
   });
 }

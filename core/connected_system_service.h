@@ -21,12 +21,14 @@ struct CreateConnectedSystemInput {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::optional<int64_t> connector_definition_id;
+  std::optional<std::string> change_reason;  // kept on the activity and the history version
   FieldErrors parse_errors;
 };
 
 struct UpdateConnectedSystemInput {
   std::optional<std::string> name;
   std::optional<std::string> description;
+  std::optional<std::string> change_reason;
   FieldErrors parse_errors;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/config_history.h"
 #include "core/rules.h"
 
 namespace jim::core {
@@ -181,8 +182,11 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Create(const Actor& 
     def.created = def.last_updated = ctx_.clock.NowMillis();
     Apply(in.capabilities, def.capabilities);
     tx.Put(def);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kCreate, def.name,
-                           std::nullopt));
+    RecordObjectChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kCreate, def.name,
+                                    std::nullopt),
+                       ConfigObjectType::kConnectorDefinition, std::to_string(def.id),
+                       "Connector definition '" + def.name + "' created", std::nullopt, ConnectorDefinitionTree(def));
     created = std::move(def);
     return OkStatus();
   });
@@ -204,6 +208,7 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Update(const Actor& 
     if (!def) return DefinitionNotFound(id);
     if (def->built_in) return BuiltInImmutable();
     if (!errors.empty()) return InvalidFields(errors);
+    const ConfigNode before_tree = ConnectorDefinitionTree(*def);
     if (name) {
       auto holder = tx.FindConnectorDefinitionIdByName(*name);
       if (holder && *holder != id) return NameTaken(*name);
@@ -220,8 +225,11 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Update(const Actor& 
     }
     def->last_updated = ctx_.clock.NowMillis();
     tx.Put(*def);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kUpdate, def->name,
-                           std::nullopt));
+    RecordObjectChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kUpdate, def->name,
+                                    std::nullopt),
+                       ConfigObjectType::kConnectorDefinition, std::to_string(id),
+                       "Connector definition '" + def->name + "' updated", before_tree, ConnectorDefinitionTree(*def));
     updated = std::move(*def);
     return OkStatus();
   });
@@ -238,8 +246,12 @@ Status ConnectorDefinitionService::Delete(const Actor& actor, Id id) {
       return MakeError(ErrorCode::kConflict,
                        "Connector definition '" + def->name + "' is used by a Connected System and cannot be deleted.");
     tx.DeleteConnectorDefinition(id);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kDelete, def->name,
-                           std::nullopt));
+    const ConfigNode tree = ConnectorDefinitionTree(*def);
+    RecordObjectChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kDelete, def->name,
+                                    std::nullopt),
+                       ConfigObjectType::kConnectorDefinition, std::to_string(id),
+                       "Connector definition '" + def->name + "' deleted", tree, tree);
     return OkStatus();
   });
 }

@@ -130,7 +130,34 @@ struct Activity {
   std::optional<Id> connected_system_id;
   std::optional<Id> run_profile_id;
   std::optional<std::string> change_reason;  // why, as the client said (at most 2,000 characters)
+  std::optional<int64_t> configuration_change_version;  // the version of the changed object it made
   bool operator==(const Activity&) const = default;
+};
+
+// NOTE: frozen numbers, they reach disk (the key of a configuration version).
+enum class ConfigObjectType : uint8_t { kConnectedSystem = 1, kConnectorDefinition = 2, kApiKey = 3 };
+
+// One version of a configuration object's history (core/config_tree.h). `payload` is EncodeTree of the
+// whole snapshot when is_checkpoint, else of the delta against the version before.
+struct ConfigVersion {
+  ConfigObjectType object_type = ConfigObjectType::kConnectedSystem;
+  std::string object_key;  // decimal id, or the uuid of an api key
+  int64_t version = 0;     // 1, 2, ... per object
+  std::string activity_id;
+  OperationType operation = OperationType::kCreate;
+  Millis when = 0;
+  std::string initiated_by_type;
+  std::string initiated_by_id;
+  std::string initiated_by_name;
+  std::optional<std::string> reason;
+  std::string summary;
+  bool is_checkpoint = false;
+  std::string payload;
+  bool operator==(const ConfigVersion&) const = default;
+};
+struct ConfigVersionPage {
+  std::vector<ConfigVersion> items;  // newest first
+  int64_t total = 0;
 };
 
 // Who is making a change; every change records it in its activity.
@@ -140,14 +167,27 @@ struct Actor {
   std::string name;
 };
 
-// A stored answer to a POST carrying an Idempotency-Key.
+// A run profile as clients see it: with its partition's name and the deselected-partition flag.
+struct RunProfileView {
+  RunProfile profile;
+  std::optional<std::string> partition_name;
+  bool targets_deselected_partition = false;
+  bool operator==(const RunProfileView&) const = default;
+};
+
+// What a create with an Idempotency-Key answered, kept so that a retry gets the same answer. It holds the
+// created profile as it was, not a rendering: the wire layer renders a replay exactly as it rendered the
+// original (201, the body, its Location), and nothing of the wire runs inside the store's transaction.
 struct IdempotencyRecord {
   std::string key;           // digest of (api key id, Idempotency-Key header, route)
   std::string request_hash;  // digest of the request body
+  // Records stored by builds that kept a rendering instead of the profile hold it here and are replayed as
+  // stored until they expire (24 h); new records leave these empty.
   int status = 0;
   std::string body;
   std::string location;
   Millis created = 0;
+  std::optional<RunProfileView> profile;  // the profile the create made
   bool operator==(const IdempotencyRecord&) const = default;
 };
 

@@ -16,6 +16,7 @@ inline constexpr size_t kMaxNameLength = 200;            // UTF-16 code units, a
 inline constexpr size_t kMaxDescriptionLength = 1000;
 inline constexpr size_t kMaxFilePathLength = 500;
 inline constexpr size_t kMaxExternalIdLength = 500;
+inline constexpr size_t kMaxChangeReasonLength = 2'000;  // why a change was made (UTF-16 units)
 inline constexpr int64_t kMinPageSize = 1;
 inline constexpr int64_t kMaxPageSize = 10000;
 inline constexpr int32_t kDefaultPageSize = 100;

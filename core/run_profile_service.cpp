@@ -1,5 +1,6 @@
 #include "core/run_profile_service.h"
 
+#include "core/config_history.h"
 #include "core/rules.h"
 
 namespace jim::core {
@@ -196,14 +197,19 @@ Result<CreateRunProfileOutcome> RunProfileService::Create(const Actor& actor, Id
     p.revision = 1;
     p.created = p.last_updated = now;
     tx.Put(p);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kCreate, p.name,
-                           cs->name, cs_id, p.id, in.change_reason));
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kCreate,
+                                    p.name, cs->name, cs_id, p.id, in.change_reason),
+                       cs_id, OperationType::kUpdate, "Run profile '" + p.name + "' created",
+                       ItemDelta(kRunProfilesKey, kRunProfilesLabel,
+                                 RunProfileNode(p, partition ? std::optional(partition->name) : std::nullopt)));
     outcome.view = ViewOf(std::move(p), partition);
     if (idempotency) {
-      IdempotencyRecord record = idempotency->render(outcome.view);
+      IdempotencyRecord record;
       record.key = idempotency->key;
       record.request_hash = idempotency->request_hash;
       record.created = now;
+      record.profile = outcome.view;
       tx.Put(record);
     }
     return OkStatus();
@@ -245,8 +251,13 @@ Result<RunProfileView> RunProfileService::Update(const Actor& actor, Id cs_id, I
     p->last_updated = ctx_.clock.NowMillis();
     if (!in.partition_id && p->partition_id) partition = tx.FindPartition(*p->partition_id);
     tx.Put(*p);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kUpdate, p->name,
-                           cs->name, cs_id, p->id, in.change_reason));
+    const bool own_partition = partition && partition->connected_system_id == cs_id;
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kUpdate,
+                                    p->name, cs->name, cs_id, p->id, in.change_reason),
+                       cs_id, OperationType::kUpdate, "Run profile '" + p->name + "' updated",
+                       ItemDelta(kRunProfilesKey, kRunProfilesLabel,
+                                 RunProfileNode(*p, own_partition ? std::optional(partition->name) : std::nullopt)));
     result = ViewOf(std::move(*p), partition);
     return OkStatus();
   });
@@ -266,8 +277,12 @@ Status RunProfileService::Delete(const Actor& actor, Id cs_id, Id rp_id, const s
     if (!errors.empty()) return InvalidFields(errors);
     if (if_match && !IfMatchMatches(*if_match, RunProfileETag(*p))) return PreconditionFailed();
     tx.DeleteRunProfile(rp_id);
-    tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kDelete, p->name,
-                           cs->name, cs_id, p->id, change_reason));
+    ConfigNode delta = EmptyDelta();
+    AddItemRemoval(delta, kRunProfilesKey, kRunProfilesLabel, RunProfileNode(*p, std::nullopt));
+    RecordSystemChange(tx,
+                       MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, OperationType::kDelete,
+                                    p->name, cs->name, cs_id, p->id, change_reason),
+                       cs_id, OperationType::kUpdate, "Run profile '" + p->name + "' deleted", delta);
     return OkStatus();
   });
 }

@@ -10,16 +10,6 @@
 
 namespace jim::core {
 
-// The longest change reason, as JIM allows (UTF-16 code units).
-inline constexpr size_t kMaxChangeReasonLength = 2'000;
-
-// A run profile as clients see it: with its partition's name and the deselected-partition flag.
-struct RunProfileView {
-  RunProfile profile;
-  std::optional<std::string> partition_name;
-  bool targets_deselected_partition = false;
-};
-
 struct CreateRunProfileInput {
   std::optional<std::string> name;
   std::optional<RunType> run_type;
@@ -52,8 +42,6 @@ struct UpdateRunProfileInput {
 struct IdempotencyInput {
   std::string key;           // already scoped to the caller and route
   std::string request_hash;  // digest of CanonicalCreateRequest(input)
-  // Renders the stored response for the new profile (status 201, body, location).
-  std::function<IdempotencyRecord(const RunProfileView&)> render;
 };
 
 struct CreateRunProfileOutcome {

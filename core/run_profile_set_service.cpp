@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/crypto.h"
+#include "core/config_history.h"
 #include "core/rules.h"
 
 namespace jim::core {
@@ -281,9 +282,16 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
     RunProfileSetPlan plan = std::move(planned).value();
     auto cs = tx.FindConnectedSystem(cs_id);
     const Millis now = ctx_.clock.NowMillis();
+    // One version of the system for the whole apply; every activity of the apply carries its number.
+    std::vector<Activity> activities;
+    ConfigNode delta = EmptyDelta();
     auto record = [&](OperationType op, const RunProfile& p) {
-      tx.Record(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, op, p.name, cs->name, cs_id, p.id,
-                             in.change_reason));
+      activities.push_back(MakeActivity(ctx_, actor, TargetType::kConnectedSystemRunProfile, op, p.name, cs->name,
+                                        cs_id, p.id, in.change_reason));
+      if (op == OperationType::kDelete)
+        AddItemRemoval(delta, kRunProfilesKey, kRunProfilesLabel, RunProfileNode(p, std::nullopt));
+      else
+        AddItemChange(delta, kRunProfilesKey, kRunProfilesLabel, RunProfileNode(p, PartitionNameOf(tx, p)));
     };
     for (const auto& d : plan.deletes) {
       tx.DeleteRunProfile(d.profile.id);
@@ -301,6 +309,18 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
       c.profile.created = c.profile.last_updated = now;
       tx.Put(c.profile);
       record(OperationType::kCreate, c.profile);
+    }
+    if (!activities.empty()) {
+      const std::string summary = "Run-profile set applied: " + std::to_string(plan.creates.size()) + " created, " +
+                                  std::to_string(plan.updates.size()) + " updated, " +
+                                  std::to_string(plan.deletes.size()) + " deleted";
+      const int64_t version =
+          AppendConfigVersion(tx, activities.front(), ConfigObjectType::kConnectedSystem, std::to_string(cs_id),
+                              OperationType::kUpdate, summary, delta, [&] { return WholeConnectedSystem(tx, cs_id); });
+      for (auto& a : activities) {
+        a.configuration_change_version = version;
+        tx.Record(a);
+      }
     }
     plan.etag = RunProfileSetETag(cs_id, SetAfter(stored, plan));
     result = std::move(plan);

@@ -5,6 +5,7 @@
 
 #include "core/activity_service.h"
 #include "core/api_key_service.h"
+#include "core/config_history.h"
 #include "core/connected_system_service.h"
 #include "core/connector_definition_service.h"
 #include "core/run_profile_service.h"
@@ -26,6 +27,7 @@ struct ServiceSet {
   RunProfileSetService profile_sets{ctx};
   ApiKeyService keys{ctx};
   ActivityService activities{ctx};
+  ConfigHistoryService history{ctx};
 };
 
 }  // namespace jim::core

@@ -1,8 +1,10 @@
 #include "http/api_server.h"
 
 #include <httplib.h>
+#include <fcntl.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -26,35 +28,28 @@ namespace {
 // listening socket is a protected member, so a subclass can listen(2) again with a real backlog (Linux
 // updates the backlog of a listening socket in place).
 //
-// The subclass also takes each accepted socket away from the library: cpp-httplib would serve it on a
+// The library's accept loop is never run: it would park a thread in accept(2) and serve each socket on a
 // worker for its whole life, reading every request through a fresh 4 KiB-buffered stream and losing what
-// it read ahead (pipelined requests, or a request hidden at offset 4096 of another one). Instead the
-// socket goes to jim-edge's event loop, and process_request (protected) runs over a stream that lives as
-// long as the connection.
+// it read ahead (pipelined requests, or a request hidden at offset 4096 of another one). Instead jim-edge's
+// event loop accepts on a duplicate of the listening socket, and process_request (protected) runs over a
+// stream that lives as long as the connection. The library keeps its own descriptor until shutdown: while
+// it is set the library knows it is running (it writes no streamed response body once it is not).
 template <class Base>
 class TunedServer : public Base {
  public:
   using Base::Base;
   bool SetBacklog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
+  // A duplicate of the bound, listening socket, which the caller owns.
+  int DuplicateListener() { return ::fcntl(this->svr_sock_, F_DUPFD_CLOEXEC, 0); }
+  // Closes the library's descriptor: from now on it is shutting down.
+  void CloseListener() {
+    socket_t sock = this->svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) ::close(sock);
+  }
   bool Process(httplib::Stream& strm, bool close_connection, bool& connection_closed,
                const std::function<void(httplib::Request&)>& setup) {
     return this->process_request(strm, close_connection, connection_closed, setup);
   }
-  std::function<void(int)> adopt;
-
- private:
-  bool process_and_close_socket(socket_t sock) override {
-    adopt(sock);
-    return true;
-  }
-};
-
-// The library's accept loop hands each socket to a task queue; handing it to the event loop takes a
-// mutex and a write to an eventfd, so it runs right there on the accept thread.
-class InlineQueue final : public httplib::TaskQueue {
- public:
-  void enqueue(std::function<void()> fn) override { fn(); }
-  void shutdown() override {}
 };
 
 // What a worker knows of the connection whose request it serves, for the Location base.
@@ -204,14 +199,14 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   metrics_ = std::make_unique<Metrics>(router_.routes());
   while (!config_.public_url.empty() && config_.public_url.back() == '/') config_.public_url.pop_back();
   SSL_CTX* tls_context = nullptr;
-  auto adopt = [this](int sock) { loop_->Adopt(sock); };
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(config_.tls_cert.c_str(), config_.tls_key.c_str());
     if (tls->is_valid()) {
       SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
       tls_context = tls->ssl_context();
     }
-    tls->adopt = adopt;
+    duplicate_listener_ = [s = tls.get()] { return s->DuplicateListener(); };
+    close_listener_ = [s = tls.get()] { s->CloseListener(); };
     process_ = [s = tls.get()](httplib::Stream& strm, bool close, bool& closed,
                                const std::function<void(httplib::Request&)>& setup) {
       return s->Process(strm, close, closed, setup);
@@ -219,7 +214,8 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
     server_ = std::move(tls);
   } else {
     auto plain = std::make_unique<TunedServer<httplib::Server>>();
-    plain->adopt = adopt;
+    duplicate_listener_ = [s = plain.get()] { return s->DuplicateListener(); };
+    close_listener_ = [s = plain.get()] { s->CloseListener(); };
     process_ = [s = plain.get()](httplib::Stream& strm, bool close, bool& closed,
                                  const std::function<void(httplib::Request&)>& setup) {
       return s->Process(strm, close, closed, setup);
@@ -234,8 +230,8 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   limits.io_timeout_ms = config_.io_timeout_seconds * 1000;
   loop_ = std::make_unique<ConnectionLoop>(
       limits, tls_context, [this](Connection* c) { workers_->enqueue([this, c] { Serve(c); }); },
-      [this](int status, std::string_view code, std::string_view message, std::string_view head) {
-        return RenderRefusal(status, code, message, head);
+      [this](int status, std::string_view message, std::string_view head) {
+        return RenderRefusal(status, message, head);
       });
   const size_t threads = static_cast<size_t>(config_.threads < 1 ? 1 : config_.threads);
   const size_t max_threads = std::max(threads, static_cast<size_t>(config_.max_threads < 1 ? 1 : config_.max_threads));
@@ -243,11 +239,13 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   Configure();
 }
 
-ApiServer::~ApiServer() { Stop(); }
+ApiServer::~ApiServer() {
+  Stop();
+  if (close_listener_) close_listener_();  // bound but never started or shut down
+}
 
 void ApiServer::Configure() {
   httplib::Server& s = *server_;
-  s.new_task_queue = [] { return new InlineQueue(); };
   // The library default closes keep-alive connections after 5 requests (its "Keep-Alive: max=" header).
   s.set_keep_alive_max_count(1'000'000);
   s.set_keep_alive_timeout(config_.idle_timeout_seconds);
@@ -282,14 +280,14 @@ void ApiServer::Configure() {
     size_t length = 0;
     if (req.has_header("Content-Length")) {
       if (!ParseContentLength(req.get_header_value("Content-Length"), length)) {
-        SendError(res, 400, "VALIDATION_ERROR", "The Content-Length header is not a valid length.");
+        SendError(res, 400, "The Content-Length header is not a valid length.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
       // cpp-httplib reads no body on GET, HEAD or OPTIONS: bytes sent as one would be parsed as the next
       // request (smuggling), so a body there is refused and the connection closed.
       if (length > 0 && !body_method && req.method != "DELETE") {
-        SendError(res, 400, "VALIDATION_ERROR", req.method + " requests must not have a body.");
+        SendError(res, 400, req.method + " requests must not have a body.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -298,19 +296,17 @@ void ApiServer::Configure() {
         // error handler): a client still sending its body then reads the 413 instead of a connection
         // reset. Beyond the bound, refuse at once and close.
         if (length <= kMaxDrainBytes) return httplib::Server::HandlerResponse::Unhandled;
-        SendError(res, 413, "PAYLOAD_TOO_LARGE",
-                  "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
+        SendError(res, 413, "The request body is larger than the limit of " + std::to_string(config_.max_body_bytes) +
                       " bytes.");
         SendAndClose(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
     } else if (body_method) {
-      SendError(res, 411, "LENGTH_REQUIRED", "A Content-Length header is required on " + req.method + " requests.");
+      SendError(res, 411, "A Content-Length header is required on " + req.method + " requests.");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (body_method && !IsJsonContentType(req.get_header_value("Content-Type"))) {
-      SendError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
-                "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
+      SendError(res, 415, "Request bodies must be JSON: send Content-Type: application/json; charset=utf-8.");
       if (length > 0) SendAndClose(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -357,7 +353,7 @@ void ApiServer::Configure() {
       case 431: message = "The request headers are too large."; break;
       default: break;
     }
-    SendError(res, res.status, ErrorCodeForStatus(res.status), message);
+    SendError(res, res.status, message);
     if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(req.get_header_value("X-Request-Id")));
     // The library answers these before reading the body (URI too long, bad request line or headers), so
     // the connection is closed for the same reason as the guard's refusals.
@@ -374,7 +370,7 @@ void ApiServer::Configure() {
     } catch (...) {
     }
     log_.Error("unhandled exception", {{"request_id", tl_request.request_id}, {"detail", what}});
-    SendError(res, 500, "INTERNAL_ERROR", "An unexpected error occurred.");
+    SendError(res, 500, "An unexpected error occurred.");
   });
 
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -420,29 +416,44 @@ core::Result<int> ApiServer::Bind() {
   return port;
 }
 
-bool ApiServer::Run() {
-  if (!loop_->Start()) {
+bool ApiServer::Start() {
+  if (!loop_->Start(duplicate_listener_())) {
     log_.Error("cannot start the connection loop", {{"detail", std::strerror(errno)}});
     return false;
   }
-  bool ran = server_->listen_after_bind();
-  // Stopped: no new request starts; workers finish the one they serve and hand their connection back;
-  // then the loop closes everything.
+  return true;
+}
+
+void ApiServer::Shutdown() {
+  // No new connection is accepted and no new request starts; workers finish the one they serve and hand
+  // their connection back; then the loop closes everything.
+  close_listener_();
   stopping_.store(true);
   loop_->BeginStop();
   workers_->shutdown();
   loop_->Stop();
-  return ran;
+}
+
+bool ApiServer::Run() {
+  if (!Start()) return false;
+  {
+    std::unique_lock lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  Shutdown();
+  return true;
 }
 
 void ApiServer::Stop() {
-  if (server_ && server_->is_running()) server_->stop();
+  std::lock_guard lock(stop_mu_);
+  stop_requested_ = true;
+  stop_cv_.notify_all();
 }
 
 size_t ApiServer::connections() const { return loop_->connections(); }
 
-std::string ApiServer::RenderRefusal(int status, std::string_view code, std::string_view message,
-                                     std::string_view head) {
+std::string ApiServer::RenderRefusal(int status, std::string_view message, std::string_view head) {
+  const std::string_view code = ErrorCodeForStatus(status);
   const std::string body = ErrorEnvelope(code, message, nullptr, WallClockMillis());
   const std::string request_id = MakeRequestId(RequestIdInHead(head));
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
@@ -501,7 +512,7 @@ void ApiServer::Serve(Connection* c) {
     HeadVerdict v = CheckHead(pending, limits.head);
     if (v.status == HeadStatus::kIncomplete) break;
     if (v.status == HeadStatus::kRejected) {
-      c->out.append(RenderRefusal(v.http_status, v.code, v.message, pending));
+      c->out.append(RenderRefusal(v.http_status, v.message, pending));
       after = ConnectionLoop::After::kLinger;
       break;
     }
@@ -558,11 +569,11 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
   RouteMatch match = router_.Match(method, path);
   if (match.outcome == MatchOutcome::kNotFound) {
-    SendError(res, 404, "NOT_FOUND", "No route matches " + req.method + " " + std::string(path) + ".");
+    SendError(res, 404, "No route matches " + req.method + " " + std::string(path) + ".");
     return;
   }
   if (match.outcome == MatchOutcome::kMethodNotAllowed) {
-    SendError(res, 405, "METHOD_NOT_ALLOWED", "The method " + req.method + " is not allowed on this route.");
+    SendError(res, 405, "The method " + req.method + " is not allowed on this route.");
     if (match.allow.find("GET") != std::string::npos) match.allow += ", HEAD";
     res.set_header("Allow", match.allow);
     return;
@@ -575,7 +586,7 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     ctx.route->handler(ctx);
   } catch (const core::StoreUnavailable& e) {
     log_.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", e.what()}});
-    SendError(res, 503, "SERVICE_UNAVAILABLE", "The service cannot reach its store right now; retry later.");
+    SendError(res, 503, "The service cannot reach its store right now; retry later.");
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -59,9 +60,14 @@ class ApiServer {
 
   // Binds the listening socket (port 0 picks a free one); returns the bound port or why it failed.
   core::Result<int> Bind();
-  // Serves until Stop(); returns false if the server could not run.
+  // Starts serving on the bound socket without taking the calling thread (the event loop accepts);
+  // false if the loop could not start. Pair with Shutdown().
+  bool Start();
+  // Stops accepting; in-flight requests finish and their connections close. Call once, after Start().
+  void Shutdown();
+  // Start(), then serves until Stop() (any thread), then Shutdown(); false if the server could not run.
   bool Run();
-  // Stops accepting; in-flight requests finish; Run() returns.
+  // Makes Run() shut down and return.
   void Stop();
   // Connections open right now (held by the event loop or a worker).
   size_t connections() const;
@@ -78,7 +84,7 @@ class ApiServer {
   // worker exists; true when bytes of it arrived (see api_server.cpp for why).
   bool AwaitNext(Connection* c);
   // The complete response to a head refused before cpp-httplib saw it; `head` is what arrived of it.
-  std::string RenderRefusal(int status, std::string_view code, std::string_view message, std::string_view head);
+  std::string RenderRefusal(int status, std::string_view message, std::string_view head);
 
   ServerConfig config_;
   Services& services_;
@@ -90,6 +96,11 @@ class ApiServer {
   std::unique_ptr<httplib::Server> server_;
   // cpp-httplib's protected process_request, reached through the server subclass.
   std::function<bool(httplib::Stream&, bool, bool&, const std::function<void(httplib::Request&)>&)> process_;
+  std::function<int()> duplicate_listener_;  // a duplicate of the library's bound socket, for the loop
+  std::function<void()> close_listener_;     // closes the library's
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_requested_ = false;
   std::unique_ptr<ElasticThreadPool> workers_;
   std::unique_ptr<ConnectionLoop> loop_;
   std::atomic<bool> stopping_{false};

@@ -6,7 +6,7 @@ namespace jim::http {
 
 namespace {
 void SendRateLimited(httplib::Response& res, int retry_after) {
-  SendError(res, 429, "TOO_MANY_REQUESTS", "Too many requests. Please retry after the indicated delay.");
+  SendError(res, 429, "Too many requests. Please retry after the indicated delay.");
   res.set_header("Retry-After", std::to_string(retry_after));
 }
 }  // namespace
@@ -29,7 +29,7 @@ bool Authenticator::Authenticate(RequestContext& ctx) {
       SendRateLimited(ctx.res, wait);
       return false;
     }
-    SendError(ctx.res, 401, "UNAUTHORISED", "Authentication required");
+    SendError(ctx.res, 401, "Authentication required");
     ctx.res.set_header("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"");
     return false;
   }
@@ -41,7 +41,7 @@ bool Authenticator::Authenticate(RequestContext& ctx) {
     }
   }
   if (ctx.route->role == Role::kAdministrator && !key.IsAdministrator()) {
-    SendError(ctx.res, 403, "FORBIDDEN", "Insufficient permissions (Administrator role required)");
+    SendError(ctx.res, 403, "Insufficient permissions (Administrator role required)");
     return false;
   }
   TouchKey(key, ctx.now);

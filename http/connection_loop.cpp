@@ -56,7 +56,14 @@ ConnectionLoop::ConnectionLoop(ConnectionLimits limits, SSL_CTX* tls, Dispatch d
 
 ConnectionLoop::~ConnectionLoop() { Stop(); }
 
-bool ConnectionLoop::Start() {
+namespace {
+// The epoll tag of the listening socket (connections carry their Connection*, the eventfd null).
+char listen_tag;
+// Connections accepted per readiness event, so a connect flood cannot keep the loop from its clients.
+constexpr int kAcceptBudget = 256;
+}  // namespace
+
+bool ConnectionLoop::Start(int listen_fd) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return false;
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -65,8 +72,42 @@ bool ConnectionLoop::Start() {
   ev.events = EPOLLIN;
   ev.data.ptr = nullptr;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) return false;
+  if (listen_fd >= 0) {
+    listen_fd_ = listen_fd;
+    // Non-blocking: a client that resets between readiness and accept(2) must not block the loop.
+    ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL, 0) | O_NONBLOCK);
+    ev.data.ptr = &listen_tag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return false;
+  }
   thread_ = std::thread([this] { Loop(); });
   return true;
+}
+
+void ConnectionLoop::AcceptReady() {
+  for (int i = 0; i < kAcceptBudget && listen_fd_ >= 0; ++i) {
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      Register(fd);
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      // Try again at the next sweep: closing connections frees descriptors meanwhile.
+      epoll_event ev{};
+      ev.data.ptr = &listen_tag;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
+      accept_paused_ = true;
+      accept_paused_until_ = Clock::now() + kSweepEvery;
+    }
+    return;  // EAGAIN: nothing more pending
+  }
+}
+
+void ConnectionLoop::CloseListener() {
+  if (listen_fd_ < 0) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  ::close(listen_fd_);
+  listen_fd_ = -1;
 }
 
 void ConnectionLoop::Wake() {
@@ -75,18 +116,10 @@ void ConnectionLoop::Wake() {
   (void)rc;  // a full counter means a wake-up is already pending
 }
 
-void ConnectionLoop::Adopt(int fd) {
-  {
-    std::lock_guard lock(mu_);
-    handoffs_.push_back({fd, nullptr, After::kKeep});
-  }
-  Wake();
-}
-
 void ConnectionLoop::Return(Connection* c, After after) {
   {
     std::lock_guard lock(mu_);
-    handoffs_.push_back({-1, c, after});
+    handoffs_.push_back({c, after});
   }
   Wake();
 }
@@ -107,11 +140,11 @@ void ConnectionLoop::Stop() {
   conns_.clear();
   {
     std::lock_guard lock(mu_);
-    for (auto& h : handoffs_)
-      if (h.adopt_fd >= 0) ::close(h.adopt_fd);
     handoffs_.clear();
   }
   open_.store(0);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
   epoll_fd_ = wake_fd_ = -1;
@@ -128,13 +161,30 @@ void ConnectionLoop::Loop() {
         uint64_t count = 0;
         ssize_t rc = ::read(wake_fd_, &count, sizeof count);
         (void)rc;
+        // Stopping: new connections are refused by the kernel from here on.
+        if (stopping_.load()) CloseListener();
         TakeHandoffs();
+        continue;
+      }
+      if (events[static_cast<size_t>(i)].data.ptr == &listen_tag) {
+        if (stopping_.load()) {
+          CloseListener();
+        } else {
+          AcceptReady();
+        }
         continue;
       }
       auto* c = static_cast<Connection*>(events[static_cast<size_t>(i)].data.ptr);
       OnEvent(*c, events[static_cast<size_t>(i)].events);
     }
     auto now = Clock::now();
+    if (accept_paused_ && now >= accept_paused_until_ && listen_fd_ >= 0) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.ptr = &listen_tag;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
+      accept_paused_ = false;
+    }
     if (now - last_sweep >= kSweepEvery) {
       Sweep(now);
       last_sweep = now;
@@ -149,14 +199,6 @@ void ConnectionLoop::TakeHandoffs() {
     batch.swap(handoffs_);
   }
   for (const Handoff& h : batch) {
-    if (h.adopt_fd >= 0) {
-      if (stopping_.load()) {
-        ::close(h.adopt_fd);
-        continue;
-      }
-      Register(h.adopt_fd);
-      continue;
-    }
     Connection& c = *h.returned;
     if (h.after == After::kClose || stopping_.load()) {
       Close(c);
@@ -307,7 +349,7 @@ void ConnectionLoop::Advance(Connection& c) {
     SetDeadline(c, now + std::chrono::milliseconds(limits_.head_timeout_ms));
   }
   HeadVerdict v = CheckHead(pending, limits_.head);
-  if (v.status == HeadStatus::kRejected) return Refuse(c, v.http_status, v.code, v.message);
+  if (v.status == HeadStatus::kRejected) return Refuse(c, v.http_status, v.message);
   if (v.status == HeadStatus::kIncomplete) {
     if (c.peer_eof) return Close(c);
     return Arm(c, POLLIN);
@@ -337,8 +379,8 @@ void ConnectionLoop::Advance(Connection& c) {
   dispatch_(&c);
 }
 
-void ConnectionLoop::Refuse(Connection& c, int status, std::string_view code, std::string_view message) {
-  c.out.append(render_(status, code, message, c.Pending()));
+void ConnectionLoop::Refuse(Connection& c, int status, std::string_view message) {
+  c.out.append(render_(status, message, c.Pending()));
   Linger(c);
 }
 
@@ -387,11 +429,10 @@ void ConnectionLoop::Sweep(Clock::time_point now) {
     if (now < c.deadline) return deadlines_.Schedule(c, c.deadline);
     switch (c.phase) {
       case ConnectionPhase::kHead:
-        return Refuse(c, 408, "REQUEST_TIMEOUT",
-                      "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
+        return Refuse(c, 408, "The request head was not complete within " + std::to_string(limits_.head_timeout_ms / 1000) +
                           " seconds.");
       case ConnectionPhase::kBody:
-        return Refuse(c, 408, "REQUEST_TIMEOUT", "The request body did not arrive in time.");
+        return Refuse(c, 408, "The request body did not arrive in time.");
       default:
         return Close(c);  // idle keep-alive, a stalled TLS handshake, or the end of a linger
     }

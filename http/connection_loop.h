@@ -44,17 +44,17 @@ class ConnectionLoop {
   using Dispatch = std::function<void(Connection*)>;
   // The complete HTTP response (head and envelope) for a refused head; `head` is what arrived of it.
   using RenderRefusal =
-      std::function<std::string(int status, std::string_view code, std::string_view message, std::string_view head)>;
+      std::function<std::string(int status, std::string_view message, std::string_view head)>;
 
   ConnectionLoop(ConnectionLimits limits, SSL_CTX* tls, Dispatch dispatch, RenderRefusal render);
   ~ConnectionLoop();
   ConnectionLoop(const ConnectionLoop&) = delete;
   ConnectionLoop& operator=(const ConnectionLoop&) = delete;
 
-  // Starts the loop's thread; false (with errno) if epoll or eventfd cannot be created.
-  bool Start();
-  // Takes an accepted socket (any thread).
-  void Adopt(int fd);
+  // Starts the loop's thread; false (with errno) if epoll or eventfd cannot be created. With a listening
+  // socket (bound and listening; the loop owns this descriptor and closes it at BeginStop) the loop
+  // accepts its connections itself: no thread sits in accept(2).
+  bool Start(int listen_fd = -1);
   // A worker is done with c: the loop reads its next request (keep) or closes it.
   enum class After { kKeep, kClose, kLinger };
   void Return(Connection* c, After after);
@@ -69,19 +69,20 @@ class ConnectionLoop {
 
  private:
   struct Handoff {
-    int adopt_fd = -1;
     Connection* returned = nullptr;
     After after = After::kKeep;
   };
   void Loop();
   void Wake();
+  void AcceptReady();
+  void CloseListener();
   void TakeHandoffs();
   void Register(int fd);
   void Arm(Connection& c, short events);
   void OnEvent(Connection& c, uint32_t events);
   void ReadAvailable(Connection& c);
   void Advance(Connection& c);
-  void Refuse(Connection& c, int status, std::string_view code, std::string_view message);
+  void Refuse(Connection& c, int status, std::string_view message);
   void Linger(Connection& c);
   void Close(Connection& c);
   // Every deadline change goes through here, so the deadline queue knows it.
@@ -94,6 +95,11 @@ class ConnectionLoop {
   RenderRefusal render_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  int listen_fd_ = -1;
+  // Out of file descriptors: the listening socket is not polled until this time (else level-triggered
+  // epoll reports the pending connection again at once and the loop spins).
+  std::chrono::steady_clock::time_point accept_paused_until_{};
+  bool accept_paused_ = false;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};

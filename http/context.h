@@ -28,11 +28,13 @@ struct Services {
   core::ActivityService& activities;
   const StoreCounters* store_counters = nullptr;  // from a MeteredCatalog, for /metrics
   core::RunProfileSetService* profile_sets = nullptr;  // run-profile sets (handlers_run_profile_sets.cpp)
+  core::ConfigHistoryService* history = nullptr;        // change history (handlers_config_history.cpp)
 
   // The handlers' view of a service set: its context's catalog, clock and entropy, and its services.
   static Services Over(core::ServiceSet& set, const StoreCounters* store_counters = nullptr) {
     return {set.ctx.catalog, set.ctx.clock, set.ctx.entropy, set.definitions, set.systems,
-            set.profiles,    set.keys,      set.activities,  store_counters, &set.profile_sets};
+            set.profiles,    set.keys,      set.activities,  store_counters, &set.profile_sets,
+            &set.history};
   }
 };
 

@@ -54,6 +54,11 @@ void DeleteApiKey(RequestContext& ctx);
 void ListActivities(RequestContext& ctx);
 void GetActivity(RequestContext& ctx);
 
+// Configuration change history (handlers_config_history.cpp): one handler per view, per object kind.
+Handler ChangeHistoryList(core::ConfigObjectType type);
+Handler ChangeHistoryVersion(core::ConfigObjectType type);
+Handler ChangeHistoryCompare(core::ConfigObjectType type);
+
 // Helpers shared by the handler files (handlers_common.cpp).
 // Sends the 400 for body-level parse errors; returns true when it did.
 bool RejectBody(RequestContext& ctx, const core::FieldErrors& body_errors);

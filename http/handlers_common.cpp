@@ -6,7 +6,7 @@ namespace jim::http::handlers {
 
 bool RejectBody(RequestContext& ctx, const core::FieldErrors& body_errors) {
   if (body_errors.empty()) return false;
-  SendError(ctx.res, 400, "VALIDATION_ERROR", body_errors.front().message, &body_errors);
+  SendError(ctx.res, 400, body_errors.front().message, &body_errors);
   return true;
 }
 

@@ -114,7 +114,7 @@ bool ReadFlag(const RequestContext& ctx, const char* name, bool fallback, bool* 
 void ExportRunProfileSet(RequestContext& ctx) {
   if (auto format = QueryParam(ctx, "format"); !format || !core::EqualsIgnoreCase(*format, "set")) {
     core::FieldErrors errors{{"format", "must be 'set' (or left out for the list of run profiles)"}};
-    return SendError(ctx.res, 400, "VALIDATION_ERROR", "The format query parameter is invalid.", &errors);
+    return SendError(ctx.res, 400, "The format query parameter is invalid.", &errors);
   }
   auto r = ctx.services.profile_sets->Export(ctx.id(0));
   if (!r) return SendCoreError(ctx, r.error());
@@ -136,7 +136,7 @@ void ApplyRunProfileSet(RequestContext& ctx) {
   ReadFlag(ctx, "dryRun", false, &options.dry_run, query_errors);
   ReadFlag(ctx, "prune", true, &options.prune, query_errors);
   if (!query_errors.empty())
-    return SendError(ctx.res, 400, "VALIDATION_ERROR", "One or more query parameters are invalid.", &query_errors);
+    return SendError(ctx.res, 400, "One or more query parameters are invalid.", &query_errors);
   options.if_match = OptionalHeader(ctx, "If-Match");
 
   core::RunProfileSetInput in;

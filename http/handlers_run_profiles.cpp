@@ -88,29 +88,26 @@ void CreateRunProfile(RequestContext& ctx) {
   if (auto header = OptionalHeader(ctx, "Idempotency-Key")) {
     if (header->empty() || header->size() > kMaxIdempotencyKeyLength) {
       core::FieldErrors errors{{"Idempotency-Key", "must be between 1 and 255 characters"}};
-      return SendError(ctx.res, 400, "VALIDATION_ERROR", "The Idempotency-Key header is invalid.", &errors);
+      return SendError(ctx.res, 400, "The Idempotency-Key header is invalid.", &errors);
     }
     idempotency.emplace();
     // Scoped to the caller and the route, so two callers (or two systems) never share a record.
     idempotency->key = core::Sha256Hex(ctx.key->id + "\n" + std::to_string(cs) + "\n" + *header);
     // The parsed request, not the bytes: a retry that re-serialised the same body is still the same request.
     idempotency->request_hash = core::Sha256Hex(core::CanonicalCreateRequest(in));
-    idempotency->render = [&ctx, cs](const core::RunProfileView& view) {
-      core::IdempotencyRecord record;
-      record.status = 201;
-      record.body = RenderOne(view, WriteRunProfile);
-      record.location = ProfilePath(cs, view.profile.id);
-      return record;
-    };
   }
 
   auto r = ctx.services.profiles.Create(ctx.actor, cs, in, idempotency ? &*idempotency : nullptr);
   if (!r) return SendCoreError(ctx, r.error());
   if (r->replay) {
-    ctx.res.set_header("Location", ReplayLocation(ctx, r->replay->location));
     ctx.res.set_header("Idempotent-Replayed", "true");
-    return SendJson(ctx.res, r->replay->status, std::move(r->replay->body));
+    if (!r->replay->profile) {  // a record of an older build: its rendering, as stored
+      ctx.res.set_header("Location", ReplayLocation(ctx, r->replay->location));
+      return SendJson(ctx.res, r->replay->status, std::move(r->replay->body));
+    }
+    r->view = std::move(*r->replay->profile);  // rendered below exactly as the original answer was
   }
+  // One rendering and one Location, for the original answer and for its replays alike.
   ctx.res.set_header("Location", BaseUrl(ctx) + ProfilePath(cs, r->view.profile.id));
   SendProfile(ctx, 201, r->view);
 }

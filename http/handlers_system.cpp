@@ -60,7 +60,7 @@ void OpenApi(RequestContext& ctx) { SendJson(ctx.res, 200, std::string(OpenApiDo
 
 void MetricsText(RequestContext& ctx) {
   if (!ctx.metrics_enabled) {
-    SendError(ctx.res, 404, "NOT_FOUND", "Metrics are disabled (--metrics off).");
+    SendError(ctx.res, 404, "Metrics are disabled (--metrics off).");
     return;
   }
   auto& catalog = ctx.services.catalog;

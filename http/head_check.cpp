@@ -6,7 +6,6 @@ namespace jim::http {
 
 namespace {
 
-constexpr std::string_view kBadRequest = "VALIDATION_ERROR";
 constexpr size_t kMaxMethodBytes = 32;
 
 // RFC 9110 5.6.2: tchar.
@@ -44,16 +43,15 @@ std::string_view TrimOws(std::string_view s) {
   return s;
 }
 
-HeadVerdict Reject(int status, std::string_view code, std::string message) {
+HeadVerdict Reject(int status, std::string message) {
   HeadVerdict v;
   v.status = HeadStatus::kRejected;
   v.http_status = status;
-  v.code = code;
   v.message = std::move(message);
   return v;
 }
 
-HeadVerdict BadRequest(std::string message) { return Reject(400, kBadRequest, std::move(message)); }
+HeadVerdict BadRequest(std::string message) { return Reject(400, std::move(message)); }
 
 // Where the line that starts at `from` ends (the index of its CR), after checking every byte on the way:
 // a line ends in CR LF only, and holds no NUL or other control character but HTAB.
@@ -150,8 +148,7 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
   const size_t start = pos;
   auto over_cap = [&](size_t end) { return end > limits.max_head_bytes; };
   auto too_large = [&] {
-    return Reject(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                  "The request head is larger than the limit of " + std::to_string(limits.max_head_bytes) + " bytes.");
+    return Reject(431, "The request head is larger than the limit of " + std::to_string(limits.max_head_bytes) + " bytes.");
   };
 
   // The request line.
@@ -160,7 +157,7 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
   if (scan == LineScan::kIncomplete) {
     // The longest valid request line: a method, the longest target, the version, three separators.
     if (b.size() - start > kMaxMethodBytes + limits.max_target_bytes + 12)
-      return Reject(414, "URI_TOO_LONG", "The request target is longer than " +
+      return Reject(414, "The request target is longer than " +
                                              std::to_string(limits.max_target_bytes) + " bytes.");
     if (over_cap(b.size())) return too_large();
     return {};
@@ -177,8 +174,7 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
   std::string_view version = line.substr(sp2 + 1);
   if (!IsToken(method) || method.size() > kMaxMethodBytes) return BadRequest("The request method is malformed.");
   if (target.size() > limits.max_target_bytes)
-    return Reject(414, "URI_TOO_LONG",
-                  "The request target is longer than " + std::to_string(limits.max_target_bytes) + " bytes.");
+    return Reject(414, "The request target is longer than " + std::to_string(limits.max_target_bytes) + " bytes.");
   if (target.empty()) return BadRequest("The request line is malformed.");
   for (char c : target)
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
@@ -228,8 +224,7 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
     pos = cr + 2;
     if (IsOws(field.front())) return BadRequest("Header line folding (obs-fold) is not accepted.");
     if (++fields > limits.max_field_count)
-      return Reject(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                    "The request has more than " + std::to_string(limits.max_field_count) + " header fields.");
+      return Reject(431, "The request has more than " + std::to_string(limits.max_field_count) + " header fields.");
     size_t colon = field.find(':');
     if (colon == std::string_view::npos) return BadRequest("A header line has no colon.");
     std::string_view name = field.substr(0, colon);
@@ -267,8 +262,7 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
     }
     if (which == Singleton::kNone) {
       if (NameIs(name, "transfer-encoding"))
-        return Reject(411, "LENGTH_REQUIRED",
-                      "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
+        return Reject(411, "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
       if (NameIs(name, "connection")) {
         std::string_view rest = value;
         while (!rest.empty()) {

@@ -42,8 +42,7 @@ struct HeadVerdict {
 
   // kRejected.
   int http_status = 0;
-  std::string_view code;  // the envelope's code, e.g. "VALIDATION_ERROR"
-  std::string message;    // one sentence for the client
+  std::string message;  // one sentence for the client; the envelope's code follows from http_status
 };
 
 // Checks the head at the start of `bytes` (which may hold more: a body, pipelined requests). With fewer

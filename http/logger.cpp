@@ -35,7 +35,8 @@ int64_t NowMillis() {
 }
 }  // namespace
 
-Logger::Logger(LogFormat format, int fd) : format_(format), fd_(fd) {
+Logger::Logger(LogFormat format, int fd, Flushing flushing) : format_(format), fd_(fd) {
+  if (flushing == Flushing::kByOwner) return;
   flusher_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!stopping_) {
@@ -51,7 +52,7 @@ Logger::~Logger() {
     stopping_ = true;
   }
   cv_.notify_all();
-  flusher_.join();
+  if (flusher_.joinable()) flusher_.join();
   Flush();
 }
 

@@ -19,9 +19,12 @@ using LogField = std::pair<std::string_view, std::string_view>;
 
 class Logger {
  public:
-  // Lines are buffered and flushed at least every 200 ms (and when the buffer grows), so that the access
-  // log does not cost a write(2) per request.
-  explicit Logger(LogFormat format = LogFormat::kText, int fd = 2);
+  // Lines are buffered and flushed at least every 200 ms (and when the buffer grows, and at once for
+  // warnings and errors), so that the access log does not cost a write(2) per request. By a thread of the
+  // logger's own, or, with kByOwner, by the owner calling Flush() that often (the server's main thread
+  // does it between waits for a stop signal, which saves a thread).
+  enum class Flushing { kBackground, kByOwner };
+  explicit Logger(LogFormat format = LogFormat::kText, int fd = 2, Flushing flushing = Flushing::kBackground);
   ~Logger();
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;

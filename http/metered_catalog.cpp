@@ -69,5 +69,13 @@ std::optional<core::Activity> MeteredCatalog::GetActivity(std::string_view id) {
 std::optional<core::IdempotencyRecord> MeteredCatalog::GetIdempotency(std::string_view key) {
   return Read([&] { return inner_.GetIdempotency(key); });
 }
+core::ConfigVersionPage MeteredCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+                                                           int64_t offset, int64_t limit) {
+  return Read([&] { return inner_.ListConfigVersions(type, key, offset, limit); });
+}
+std::vector<core::ConfigVersion> MeteredCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+                                                                    int64_t from, int64_t to) {
+  return Read([&] { return inner_.ConfigVersionRange(type, key, from, to); });
+}
 
 }  // namespace jim::http

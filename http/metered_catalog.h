@@ -38,6 +38,10 @@ class MeteredCatalog final : public core::Catalog {
   core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
   std::optional<core::Activity> GetActivity(std::string_view id) override;
   std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
+  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+                                             int64_t limit) override;
+  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+                                                      int64_t from, int64_t to) override;
   void TouchApiKey(std::string_view id, core::Millis when) override { inner_.TouchApiKey(id, when); }
   bool IsWritable(std::string* reason) override { return inner_.IsWritable(reason); }
 

@@ -85,13 +85,14 @@ core::FieldErrors ParseCreateConnectedSystem(std::string& body, core::CreateConn
   ObjectReader r;
   r.String("name", &out.name)
       .String("description", &out.description)
-      .Integer("connectorDefinitionId", &out.connector_definition_id);
+      .Integer("connectorDefinitionId", &out.connector_definition_id)
+      .String("changeReason", &out.change_reason);
   return ParseAndSplit(r, body, out.parse_errors);
 }
 
 core::FieldErrors ParseUpdateConnectedSystem(std::string& body, core::UpdateConnectedSystemInput& out) {
   ObjectReader r;
-  r.String("name", &out.name).String("description", &out.description);
+  r.String("name", &out.name).String("description", &out.description).String("changeReason", &out.change_reason);
   return ParseAndSplit(r, body, out.parse_errors);
 }
 
@@ -134,7 +135,8 @@ core::FieldErrors ParseCreateApiKey(std::string& body, core::CreateApiKeyInput& 
   r.String("name", &out.name)
       .String("description", &out.description)
       .IntegerArray("roleIds", &out.role_ids)
-      .Timestamp("expiresAt", &out.expires_at);
+      .Timestamp("expiresAt", &out.expires_at)
+      .String("changeReason", &out.change_reason);
   return ParseAndSplit(r, body, out.parse_errors);
 }
 
@@ -144,7 +146,8 @@ core::FieldErrors ParseUpdateApiKey(std::string& body, core::UpdateApiKeyInput& 
       .String("description", &out.description)
       .IntegerArray("roleIds", &out.role_ids)
       .Bool("isEnabled", &out.is_enabled)
-      .Timestamp("expiresAt", &out.expires_at);
+      .Timestamp("expiresAt", &out.expires_at)
+      .String("changeReason", &out.change_reason);
   return ParseAndSplit(r, body, out.parse_errors);
 }
 

@@ -51,58 +51,27 @@ std::string ErrorEnvelope(std::string_view code, std::string_view message, const
   return out;
 }
 
-const char* ErrorCodeForStatus(int status) {
-  switch (status) {
-    case 400: return "VALIDATION_ERROR";
-    case 401: return "UNAUTHORISED";
-    case 403: return "FORBIDDEN";
-    case 404: return "NOT_FOUND";
-    case 405: return "METHOD_NOT_ALLOWED";
-    case 408: return "REQUEST_TIMEOUT";
-    case 409: return "CONFLICT";
-    case 411: return "LENGTH_REQUIRED";
-    case 412: return "PRECONDITION_FAILED";
-    case 413: return "PAYLOAD_TOO_LARGE";
-    case 414: return "URI_TOO_LONG";
-    case 415: return "UNSUPPORTED_MEDIA_TYPE";
-    case 416: return "RANGE_NOT_SATISFIABLE";
-    case 429: return "TOO_MANY_REQUESTS";
-    case 431: return "REQUEST_HEADER_FIELDS_TOO_LARGE";
-    case 503: return "SERVICE_UNAVAILABLE";
-    default: return status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
-  }
-}
-
-void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message,
-               const core::FieldErrors* fields) {
-  SendJson(res, status, ErrorEnvelope(code, message, fields, WallClockMillis()));
+void SendError(httplib::Response& res, int status, std::string_view message, const core::FieldErrors* fields) {
+  SendJson(res, status, ErrorEnvelope(ErrorCodeForStatus(status), message, fields, WallClockMillis()));
   if (status == 503) res.set_header("Retry-After", "5");
 }
 
 void SendCoreError(RequestContext& ctx, const core::Error& error) {
-  using core::ErrorCode;
+  const int status = StatusForCoreError(error.code);
   switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      SendError(ctx.res, 400, "VALIDATION_ERROR", error.message, &error.fields);
-      return;
-    case ErrorCode::kNotFound:
-      SendError(ctx.res, 404, "NOT_FOUND", error.message);
-      return;
-    case ErrorCode::kConflict:
-      SendError(ctx.res, 409, "CONFLICT", error.message);
-      return;
-    case ErrorCode::kPreconditionFailed:
-      SendError(ctx.res, 412, "PRECONDITION_FAILED", error.message);
-      return;
-    case ErrorCode::kUnavailable:
+    case core::ErrorCode::kUnavailable:
       ctx.log.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", error.detail}});
-      SendError(ctx.res, 503, "SERVICE_UNAVAILABLE",
+      SendError(ctx.res, status,
                 error.message.empty() ? "The service cannot store changes right now; retry later." : error.message);
       return;
-    case ErrorCode::kInternal:
+    case core::ErrorCode::kInternal:
+      // The detail is for the log only: a client learns nothing of the server's inside.
       ctx.log.Error("internal error",
                     {{"request_id", ctx.request_id}, {"message", error.message}, {"detail", error.detail}});
-      SendError(ctx.res, 500, "INTERNAL_ERROR", "An unexpected error occurred.");
+      SendError(ctx.res, status, "An unexpected error occurred.");
+      return;
+    default:
+      SendError(ctx.res, status, error.message, error.fields.empty() ? nullptr : &error.fields);
       return;
   }
 }

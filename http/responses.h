@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "http/context.h"
+#include "http/error_codes.h"
 
 namespace jim::http {
 
@@ -18,14 +19,12 @@ void SendJson(httplib::Response& res, int status, std::string body);
 // The envelope of API.md section 1.
 std::string ErrorEnvelope(std::string_view code, std::string_view message, const core::FieldErrors* fields,
                           core::Millis now);
-void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message,
+// The envelope's code follows from `status` (http/error_codes.h): one table pairs them.
+void SendError(httplib::Response& res, int status, std::string_view message,
                const core::FieldErrors* fields = nullptr);
 
 // Maps a core error to its status and envelope; internal detail goes to the log with the request id.
 void SendCoreError(RequestContext& ctx, const core::Error& error);
-
-// The code for a status, e.g. 404 -> NOT_FOUND.
-const char* ErrorCodeForStatus(int status);
 
 core::Millis WallClockMillis();
 

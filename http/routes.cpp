@@ -53,6 +53,18 @@ void RegisterRoutes(Router& r) {
   r.Add({"PUT", "/api/v1/apikeys/{uuid}", kAdministrator, h::UpdateApiKey});
   r.Add({"DELETE", "/api/v1/apikeys/{uuid}", kAdministrator, h::DeleteApiKey});
 
+  // JIM's configuration change history: "compare" is a literal, so its row comes before "{version}".
+  using core::ConfigObjectType;
+  const std::pair<std::string, ConfigObjectType> histories[] = {
+      {cs + "/{int}", ConfigObjectType::kConnectedSystem},
+      {cd + "/{int}", ConfigObjectType::kConnectorDefinition},
+      {"/api/v1/apikeys/{uuid}", ConfigObjectType::kApiKey}};
+  for (const auto& [base, type] : histories) {
+    r.Add({"GET", base + "/change-history", kAdministrator, h::ChangeHistoryList(type)});
+    r.Add({"GET", base + "/change-history/compare", kAdministrator, h::ChangeHistoryCompare(type)});
+    r.Add({"GET", base + "/change-history/{str}", kAdministrator, h::ChangeHistoryVersion(type)});
+  }
+
   r.Add({"GET", "/api/v1/activities", kAdministrator, h::ListActivities});
   r.Add({"GET", "/api/v1/activities/{uuid}", kAdministrator, h::GetActivity});
 }

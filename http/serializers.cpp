@@ -146,6 +146,7 @@ void WriteActivity(JsonWriter& w, const core::Activity& a) {
   w.Key("connectedSystemId").OptionalInt(a.connected_system_id);
   w.Key("connectedSystemRunProfileId").OptionalInt(a.run_profile_id);
   w.Key("changeReason").OptionalString(a.change_reason);
+  w.Key("configurationChangeVersion").OptionalInt(a.configuration_change_version);
   w.EndObject();
 }
 

@@ -270,9 +270,11 @@ void Encode(const core::Activity& v, std::string* out) {
   w.Str(v.initiated_by_name);
   w.OptI64(v.connected_system_id);
   w.OptI64(v.run_profile_id);
-  // NOTE: appended only when present, so an activity without one is byte-for-byte what it was before
-  // change reasons existed, and those older values decode unchanged (no format version bump needed).
-  if (v.change_reason) w.OptStr(v.change_reason);
+  // NOTE: appended only when present, so an activity without them is byte-for-byte what it was before
+  // change reasons and configuration versions existed, and those older values decode unchanged (no
+  // format version bump needed). A version needs the reason's slot before it (absent or not).
+  if (v.change_reason || v.configuration_change_version) w.OptStr(v.change_reason);
+  if (v.configuration_change_version) w.OptI64(v.configuration_change_version);
 }
 bool Decode(std::string_view in, core::Activity* v) {
   Reader r(in);
@@ -287,7 +289,11 @@ bool Decode(std::string_view in, core::Activity* v) {
         r.OptI64(&v->run_profile_id)))
     return false;
   v->change_reason.reset();
-  return r.Done() || (r.OptStr(&v->change_reason) && r.Done());
+  v->configuration_change_version.reset();
+  if (r.Done()) return true;
+  if (!r.OptStr(&v->change_reason)) return false;
+  if (r.Done()) return true;
+  return r.OptI64(&v->configuration_change_version) && v->configuration_change_version && r.Done();
 }
 
 void Encode(const core::IdempotencyRecord& v, std::string* out) {
@@ -298,14 +304,66 @@ void Encode(const core::IdempotencyRecord& v, std::string* out) {
   w.Str(v.body);
   w.Str(v.location);
   w.I64(v.created);
+  // Appended after the fields of the first encoding, so records written before it still decode.
+  w.Bool(v.profile.has_value());
+  if (v.profile) {
+    std::string profile;
+    Encode(v.profile->profile, &profile);
+    w.Str(profile);
+    w.OptStr(v.profile->partition_name);
+    w.Bool(v.profile->targets_deselected_partition);
+  }
 }
 bool Decode(std::string_view in, core::IdempotencyRecord* v) {
   Reader r(in);
   int32_t status = 0;
-  bool ok = r.Str(&v->key) && r.Str(&v->request_hash) && r.I32(&status) && r.Str(&v->body) &&
-            r.Str(&v->location) && r.I64(&v->created) && r.Done();
+  if (!(r.Str(&v->key) && r.Str(&v->request_hash) && r.I32(&status) && r.Str(&v->body) && r.Str(&v->location) &&
+        r.I64(&v->created)))
+    return false;
   v->status = status;
-  return ok;
+  v->profile.reset();
+  if (r.Done()) return true;  // the first encoding: a rendered answer, no profile
+  bool has_profile = false;
+  if (!r.Bool(&has_profile)) return false;
+  if (has_profile) {
+    std::string profile;
+    core::RunProfileView view;
+    if (!(r.Str(&profile) && Decode(profile, &view.profile) && r.OptStr(&view.partition_name) &&
+          r.Bool(&view.targets_deselected_partition)))
+      return false;
+    v->profile = std::move(view);
+  }
+  return r.Done();
+}
+
+void Encode(const core::ConfigVersion& v, std::string* out) {
+  Writer w(out);
+  w.Byte(static_cast<uint8_t>(v.object_type));
+  w.Str(v.object_key);
+  w.I64(v.version);
+  w.Str(v.activity_id);
+  w.Byte(static_cast<uint8_t>(v.operation));
+  w.I64(v.when);
+  w.Str(v.initiated_by_type);
+  w.Str(v.initiated_by_id);
+  w.Str(v.initiated_by_name);
+  w.OptStr(v.reason);
+  w.Str(v.summary);
+  w.Bool(v.is_checkpoint);
+  w.Str(v.payload);  // core::EncodeTree's bytes, opaque here
+}
+bool Decode(std::string_view in, core::ConfigVersion* v) {
+  Reader r(in);
+  uint8_t type = 0, op = 0;
+  if (!(r.Byte(&type) && r.Str(&v->object_key) && r.I64(&v->version) && r.Str(&v->activity_id) && r.Byte(&op)))
+    return false;
+  if (type < 1 || type > static_cast<uint8_t>(core::ConfigObjectType::kApiKey)) return false;
+  if (op < 1 || op > static_cast<uint8_t>(core::OperationType::kDelete)) return false;
+  v->object_type = static_cast<core::ConfigObjectType>(type);
+  v->operation = static_cast<core::OperationType>(op);
+  return r.I64(&v->when) && r.Str(&v->initiated_by_type) && r.Str(&v->initiated_by_id) &&
+         r.Str(&v->initiated_by_name) && r.OptStr(&v->reason) && r.Str(&v->summary) && r.Bool(&v->is_checkpoint) &&
+         r.Str(&v->payload) && r.Done();
 }
 
 void EncodeInt(int64_t v, std::string* out) {

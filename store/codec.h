@@ -22,6 +22,7 @@ void Encode(const core::RunProfile& v, std::string* out);
 void Encode(const core::ApiKey& v, std::string* out);
 void Encode(const core::Activity& v, std::string* out);
 void Encode(const core::IdempotencyRecord& v, std::string* out);
+void Encode(const core::ConfigVersion& v, std::string* out);
 
 [[nodiscard]] bool Decode(std::string_view in, core::ConnectorDefinition* v);
 [[nodiscard]] bool Decode(std::string_view in, core::ConnectedSystem* v);
@@ -30,6 +31,7 @@ void Encode(const core::IdempotencyRecord& v, std::string* out);
 [[nodiscard]] bool Decode(std::string_view in, core::ApiKey* v);
 [[nodiscard]] bool Decode(std::string_view in, core::Activity* v);
 [[nodiscard]] bool Decode(std::string_view in, core::IdempotencyRecord* v);
+[[nodiscard]] bool Decode(std::string_view in, core::ConfigVersion* v);
 
 // Index entries, counters and sequence marks: version byte + big-endian int64 (9 bytes).
 void EncodeInt(int64_t v, std::string* out);

@@ -71,6 +71,8 @@ class GroupTransaction final : public core::Transaction {
   std::vector<core::ApiKey> ListApiKeys() override;
   std::vector<core::ConnectedSystem> ListConnectedSystems() override;
   std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
+  std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
+  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override;
   core::Id AllocateId(core::IdKind kind) override;
   void Put(const core::ConnectorDefinition& value) override;
   void Put(const core::ConnectedSystem& value) override;
@@ -78,6 +80,7 @@ class GroupTransaction final : public core::Transaction {
   void Put(const core::RunProfile& value) override;
   void Put(const core::ApiKey& value) override;
   void Put(const core::IdempotencyRecord& value) override;
+  void Put(const core::ConfigVersion& value) override;
   void DeleteConnectorDefinition(core::Id id) override;
   void DeleteConnectedSystem(core::Id id) override;
   void DeletePartition(core::Id id) override;

@@ -36,6 +36,10 @@ inline constexpr std::string_view kActivityBySystem = "acs/";   // acs/<cs>/<seq
 inline constexpr std::string_view kActivityByType = "att/";     // att/<type u8>/<seq>
 inline constexpr std::string_view kActivityBySystemType = "acst/";  // acst/<cs>/<type u8>/<seq>
 inline constexpr std::string_view kIdempotency = "idem/";       // idem/<key>        -> key order
+// Configuration change history (core/config_history.h). Versions are only ever added, and outlive
+// their object. The head holds the newest version number: the one read a change's write path pays.
+inline constexpr std::string_view kConfigVersion = "cv/";       // cv/<type u8><key>/<version> -> oldest first
+inline constexpr std::string_view kConfigHead = "cvh/";         // cvh/<type u8><key> -> newest version
 // Counters; value = version byte + big-endian int64. Kept at most 15 bytes long (SSO, no allocation).
 inline constexpr std::string_view kCounter = "cnt/";
 inline constexpr std::string_view kSchemaVersionKey = "meta/schema_version";
@@ -169,6 +173,26 @@ inline std::string ApiKeyKey(std::string_view uuid) { return NameKey(kApiKey, uu
 inline std::string ApiKeyDigestKey(std::string_view digest) { return NameKey(kApiKeyDigest, digest); }
 inline std::string ActivityIdKey(std::string_view uuid) { return NameKey(kActivityId, uuid); }
 inline std::string IdempotencyKey(std::string_view key) { return NameKey(kIdempotency, key); }
+// Object keys are decimal ids or uuids: never a '/', so the '/' ends the key and one object's versions
+// are exactly the keys under its prefix.
+inline std::string ConfigVersionPrefix(uint8_t type, std::string_view object_key) {
+  std::string k(kConfigVersion);
+  k.push_back(static_cast<char>(type));
+  k.append(object_key);
+  k.push_back('/');
+  return k;
+}
+inline std::string ConfigVersionKey(uint8_t type, std::string_view object_key, int64_t version) {
+  std::string k = ConfigVersionPrefix(type, object_key);
+  AppendBE64(k, static_cast<uint64_t>(version));
+  return k;
+}
+inline std::string ConfigHeadKey(uint8_t type, std::string_view object_key) {
+  std::string k(kConfigHead);
+  k.push_back(static_cast<char>(type));
+  k.append(object_key);
+  return k;
+}
 
 // The exclusive upper bound of a prefix scan: the prefix with its last byte incremented (dropping
 // trailing 0xff bytes). Used as ReadOptions::iterate_upper_bound so scans never leave their prefix.

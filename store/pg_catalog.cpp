@@ -1,5 +1,6 @@
 #include "store/pg_catalog.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "store/pg_migrations.h"
@@ -51,6 +52,10 @@ class PgTransaction final : public core::Transaction {
   std::vector<core::ApiKey> ListApiKeys() override { return pg::rows::ListApiKeys(c_); }
   std::vector<core::ConnectedSystem> ListConnectedSystems() override { return pg::rows::ListConnectedSystems(c_); }
   std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override { return pg::rows::ListRunProfiles(c_, cs); }
+  std::vector<core::Partition> ListPartitions(core::Id cs) override { return pg::rows::ListPartitions(c_, cs); }
+  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override {
+    return pg::rows::LatestConfigVersion(c_, type, key);
+  }
   core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
   void Put(const core::ConnectorDefinition& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ConnectedSystem& v) override { pg::rows::Put(c_, v); }
@@ -58,6 +63,7 @@ class PgTransaction final : public core::Transaction {
   void Put(const core::RunProfile& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ApiKey& v) override { pg::rows::Put(c_, v); }
   void Put(const core::IdempotencyRecord& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ConfigVersion& v) override { pg::rows::Put(c_, v); }
   void DeleteConnectorDefinition(core::Id id) override { pg::rows::DeleteConnectorDefinition(c_, id); }
   void DeleteConnectedSystem(core::Id id) override { pg::rows::DeleteConnectedSystem(c_, id); }
   void DeletePartition(core::Id id) override { pg::rows::DeletePartition(c_, id); }
@@ -361,6 +367,23 @@ std::optional<core::Activity> PgCatalog::GetActivity(std::string_view id) {
 }
 std::optional<core::IdempotencyRecord> PgCatalog::GetIdempotency(std::string_view key) {
   return WithConn([&](pg::Conn& c) { return pg::rows::GetIdempotency(c, key); });
+}
+core::ConfigVersionPage PgCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+                                                      int64_t offset, int64_t limit) {
+  return WithConn([&](pg::Conn& c) {
+    // Versions are 1..latest without gaps (written under the write lock), so a page is a range.
+    core::ConfigVersionPage page;
+    page.total = pg::rows::LatestConfigVersion(c, type, key);
+    const int64_t newest = page.total - offset;
+    if (limit <= 0 || offset < 0 || newest < 1) return page;
+    page.items = pg::rows::ConfigVersionRange(c, type, key, std::max<int64_t>(1, newest - limit + 1), newest);
+    std::reverse(page.items.begin(), page.items.end());
+    return page;
+  });
+}
+std::vector<core::ConfigVersion> PgCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+                                                               int64_t from, int64_t to) {
+  return WithConn([&](pg::Conn& c) { return pg::rows::ConfigVersionRange(c, type, key, from, to); });
 }
 
 bool PgCatalog::IsWritable(std::string* reason) {

@@ -76,6 +76,10 @@ class PgCatalog final : public core::Catalog {
   core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
   std::optional<core::Activity> GetActivity(std::string_view id) override;
   std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
+  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+                                             int64_t limit) override;
+  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+                                                      int64_t from, int64_t to) override;
   // Queued in memory and written soon by a background flusher, or by this node's next transaction, whichever
   // comes first (best effort, like the embedded store; a touch queued before a write is in when it returns).
   void TouchApiKey(std::string_view id, core::Millis when) override;

@@ -10,7 +10,7 @@ namespace {
 // of a row, an api key's digest and last use); the rest of an entity is its store/codec.h value in `body`:
 // the same versioned encoding as the embedded store, so a copy between backends moves bytes, not fields.
 // Ids come from sequences: nextval is never rolled back, so an id a failed transaction saw is never reused.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: the catalog.
     R"sql(
 CREATE SEQUENCE connector_definition_ids;
@@ -64,6 +64,19 @@ CREATE TABLE idempotency (
   body    bytea  NOT NULL
 );
 CREATE INDEX idempotency_created ON idempotency (created);
+)sql",
+    // 2: the configuration change history (core/config_history.h). A version outlives its object, so no
+    // foreign key; `body` is the record's codec value without its payload, `payload` the tree bytes (a
+    // whole snapshot on checkpoints, else a delta). Activities need nothing: their new field is in body.
+    R"sql(
+CREATE TABLE config_versions (
+  object_type smallint NOT NULL,
+  object_key  text     NOT NULL,
+  version     bigint   NOT NULL,
+  body        bytea    NOT NULL,
+  payload     bytea    NOT NULL,
+  PRIMARY KEY (object_type, object_key, version)
+);
 )sql",
 };
 

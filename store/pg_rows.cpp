@@ -184,6 +184,27 @@ core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& q) {
   return page;
 }
 
+int64_t LatestConfigVersion(Conn& c, core::ConfigObjectType type, std::string_view key) {
+  // The primary key's index answers max() with one backward step.
+  return c.Exec("SELECT coalesce(max(version), 0)::bigint FROM config_versions WHERE object_type = $1 AND object_key = $2",
+                Params().Int(static_cast<int64_t>(type)).Text(key))
+      .Int(0, 0);
+}
+std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectType type, std::string_view key,
+                                                    int64_t from, int64_t to) {
+  Rows r = c.Exec(
+      "SELECT body, payload FROM config_versions WHERE object_type = $1 AND object_key = $2 AND version BETWEEN $3 AND $4 "
+      "ORDER BY version",
+      Params().Int(static_cast<int64_t>(type)).Text(key).Int(from).Int(to));
+  std::vector<core::ConfigVersion> out;
+  out.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back(DecodeBody<core::ConfigVersion>(r.Bytes(i, 0)));
+    out.back().payload = std::string(r.Bytes(i, 1));
+  }
+  return out;
+}
+
 // ---- writes -----------------------------------------------------------------------------------------------
 
 Id AllocateId(Conn& c, core::IdKind kind) {
@@ -256,6 +277,14 @@ void DeleteApiKey(Conn& c, std::string_view id) {
 void Record(Conn& c, const core::Activity& a) {
   c.Exec("INSERT INTO activities (id, connected_system_id, target_type, body) VALUES ($1, $2, $3, $4)",
          Params().Text(a.id).OptInt(a.connected_system_id).Int(static_cast<int64_t>(a.target_type)).Bytes(Body(a)));
+}
+
+void Put(Conn& c, const core::ConfigVersion& v) {
+  core::ConfigVersion meta = v;
+  meta.payload.clear();
+  c.Exec("INSERT INTO config_versions (object_type, object_key, version, body, payload) VALUES ($1, $2, $3, $4, $5)",
+         Params().Int(static_cast<int64_t>(v.object_type)).Text(v.object_key).Int(v.version).Bytes(Body(meta))
+             .Bytes(v.payload));
 }
 
 void Touch(Conn& c, std::string_view id, core::Millis when) {

@@ -41,6 +41,9 @@ std::vector<core::ApiKey> ListApiKeys(Conn& c);  // uuid order, bytewise
 std::optional<core::IdempotencyRecord> GetIdempotency(Conn& c, std::string_view key);
 std::optional<core::Activity> GetActivity(Conn& c, std::string_view id);
 core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& query);  // newest first
+int64_t LatestConfigVersion(Conn& c, core::ConfigObjectType type, std::string_view key);
+std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectType type, std::string_view key,
+                                                    int64_t from, int64_t to);  // oldest first
 
 // nextval of the kind's sequence: never rolled back, so never reused.
 Id AllocateId(Conn& c, core::IdKind kind);
@@ -61,6 +64,7 @@ void DeletePartition(Conn& c, Id id);
 void DeleteRunProfile(Conn& c, Id id);
 void DeleteApiKey(Conn& c, std::string_view id);
 void Record(Conn& c, const core::Activity& a);
+void Put(Conn& c, const core::ConfigVersion& v);
 // Raises a key's last use to `when` (never lowers it); an unknown key is ignored.
 void Touch(Conn& c, std::string_view id, core::Millis when);
 // Deletes idempotency records whose 24 h lifetime ended before `now`.

@@ -641,4 +641,37 @@ std::optional<core::IdempotencyRecord> RocksCatalog::GetIdempotency(std::string_
   return DecodeOrThrow<core::IdempotencyRecord>(*value);
 }
 
+// An object's versions are contiguous (1..head), so a page is a range read: offset + limit never walk
+// more than the page itself.
+core::ConfigVersionPage RocksCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+                                                         int64_t offset, int64_t limit) {
+  core::ConfigVersionPage page;
+  {
+    std::shared_lock lock(db_mu_);
+    auto head = Get(LiveDb(), keys::ConfigHeadKey(static_cast<uint8_t>(type), key));
+    if (head && !codec::DecodeInt(*head, &page.total)) throw core::StoreUnavailable("corrupt configuration head");
+  }
+  const int64_t newest = page.total - offset;
+  if (limit <= 0 || offset < 0 || newest < 1) return page;
+  page.items = ConfigVersionRange(type, key, std::max<int64_t>(1, newest - limit + 1), newest);
+  std::reverse(page.items.begin(), page.items.end());
+  return page;
+}
+
+std::vector<core::ConfigVersion> RocksCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+                                                                  int64_t from, int64_t to) {
+  std::vector<core::ConfigVersion> out;
+  if (from > to || to < 1) return out;
+  std::shared_lock lock(db_mu_);
+  PrefixScan scan(LiveDb(), keys::ConfigVersionPrefix(static_cast<uint8_t>(type), key));
+  const std::string first = keys::ConfigVersionKey(static_cast<uint8_t>(type), key, std::max<int64_t>(from, 1));
+  for (scan->Seek(S(first)); scan->Valid(); scan->Next()) {
+    auto v = DecodeOrThrow<core::ConfigVersion>({scan->value().data(), scan->value().size()});
+    if (v.version > to) break;
+    out.push_back(std::move(v));
+  }
+  scan.CheckStatus();
+  return out;
+}
+
 }  // namespace jim::store

@@ -30,6 +30,7 @@
         'Get-JIMApiKey'
         'Remove-JIMApiKey'
         'Get-JIMActivity'
+        'Get-JIMConfigurationChangeHistory'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -249,7 +249,7 @@ TYPED_TEST(CatalogContract, EveryEntityRoundTripsAndSurvivesReopen) {
   core::Partition pt;
   core::RunProfile rp;
   core::ApiKey ak = Key(TestUuid(1), 'a');
-  core::IdempotencyRecord idem{"idem-1", "hash", 201, "{}", "/x/1", 7};
+  core::IdempotencyRecord idem{"idem-1", "hash", 201, "{}", "/x/1", 7, std::nullopt};
   ASSERT_TRUE(this->Write([&](Transaction& tx) {
     cd.id = tx.AllocateId(IdKind::kConnectorDefinition);
     cd.name = "Custom";
@@ -670,7 +670,7 @@ TYPED_TEST(CatalogContract, ATouchIsVisibleAfterTheNextWriteAndNeverGoesBack) {
 }
 
 TYPED_TEST(CatalogContract, IdempotencyRecordsAreReadableInTheirTransactionAndAfterReopen) {
-  core::IdempotencyRecord rec{"digest", "bodyhash", 201, "{\"id\":5}", "http://h/5", 1234};
+  core::IdempotencyRecord rec{"digest", "bodyhash", 201, "{\"id\":5}", "http://h/5", 1234, std::nullopt};
   ASSERT_TRUE(this->Write([&](Transaction& tx) {
     EXPECT_FALSE(tx.FindIdempotency("digest"));
     tx.Put(rec);

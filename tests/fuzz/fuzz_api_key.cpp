@@ -34,6 +34,8 @@ class NullTransaction final : public Transaction {
   std::vector<ApiKey> ListApiKeys() override { return {}; }
   std::vector<ConnectedSystem> ListConnectedSystems() override { return {}; }
   std::vector<RunProfile> ListRunProfiles(Id) override { return {}; }
+  std::vector<Partition> ListPartitions(Id) override { return {}; }
+  int64_t LatestConfigVersion(ConfigObjectType, std::string_view) override { return 0; }
   Id AllocateId(IdKind) override { return 1; }
   void Put(const ConnectorDefinition&) override {}
   void Put(const ConnectedSystem&) override {}
@@ -41,6 +43,7 @@ class NullTransaction final : public Transaction {
   void Put(const RunProfile&) override {}
   void Put(const ApiKey&) override {}
   void Put(const IdempotencyRecord&) override {}
+  void Put(const ConfigVersion&) override {}
   void DeleteConnectorDefinition(Id) override {}
   void DeleteConnectedSystem(Id) override {}
   void DeletePartition(Id) override {}
@@ -85,6 +88,10 @@ class KeyCatalog final : public Catalog {
   ActivityPage ListActivities(const ActivityQuery&) override { return {}; }
   std::optional<Activity> GetActivity(std::string_view) override { return std::nullopt; }
   std::optional<IdempotencyRecord> GetIdempotency(std::string_view) override { return std::nullopt; }
+  ConfigVersionPage ListConfigVersions(ConfigObjectType, std::string_view, int64_t, int64_t) override { return {}; }
+  std::vector<ConfigVersion> ConfigVersionRange(ConfigObjectType, std::string_view, int64_t, int64_t) override {
+    return {};
+  }
   void TouchApiKey(std::string_view, Millis) override {}
   bool IsWritable(std::string*) override { return true; }
 };

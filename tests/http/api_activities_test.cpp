@@ -30,7 +30,7 @@ class ActivityRecorder {
     EXPECT_EQ(r.json.KeySet(a), (std::set<std::string>{"id", "created", "status", "targetType", "targetOperationType",
                                                         "targetName", "targetContext", "initiatedByType",
                                                         "initiatedById", "initiatedByName", "connectedSystemId",
-                                                        "connectedSystemRunProfileId", "changeReason"}));
+                                                        "connectedSystemRunProfileId", "changeReason", "configurationChangeVersion"}));
     EXPECT_TRUE(IsUuidText(r.json.Str(a + "/id")));
     EXPECT_TRUE(IsIsoMillisZ(r.json.Str(a + "/created")));
     EXPECT_EQ(r.json.Str(a + "/status"), "Complete");

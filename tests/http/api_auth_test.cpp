@@ -18,6 +18,10 @@ class AuthTest : public ApiTest {
     ASSERT_EQ(srv().CreateSystem("LDAP", 1), 1);
     ASSERT_EQ(srv().CreatePartition(1, "Users"), 1);
     ASSERT_EQ(srv().CreateProfile(1, R"({"name":"Full","runType":"FullImport"})"), 1);
+    // A custom connector: the built-ins never change, so they have no change history to read.
+    auto custom = srv().Post(TestServer::kConnectors, R"({"name":"Custom","supportsFullImport":true})");
+    ASSERT_EQ(custom.status, 201);
+    custom_connector_ = std::to_string(custom.json.Int("/id"));
     activity_id_ = srv().Get("/api/v1/activities?pageSize=1").json.Str("/items/0/id");
     ASSERT_TRUE(IsUuidText(activity_id_));
   }
@@ -35,12 +39,17 @@ class AuthTest : public ApiTest {
       out += route.pattern.substr(start, open - start);
       size_t close = route.pattern.find('}', open);
       const std::string kind = route.pattern.substr(open, close - open + 1);
-      if (kind == "{int}") out += "1";
+      const bool history = route.pattern.find("/change-history") != std::string::npos;
+      if (kind == "{int}" && history && route.pattern.find("/connector-definitions/") != std::string::npos)
+        out += custom_connector_;
+      else if (kind == "{int}") out += "1";
+      else if (kind == "{str}" && history) out += "1";  // a version
       else if (kind == "{str}") out += "JIM%20LDAP%20Connector";
       else if (kind == "{uuid}") out += route.pattern.find("/activities/") != std::string::npos ? activity_id_ : srv().reader_id;
       else ADD_FAILURE() << "unknown parameter " << kind << " in " << route.pattern;
       start = close + 1;
     }
+    if (out.ends_with("/change-history/compare")) out += "?fromVersion=1&toVersion=1";
     return out;
   }
   Response Call(const Route& route, const std::string& key, httplib::Headers extra = {}) {
@@ -48,6 +57,7 @@ class AuthTest : public ApiTest {
   }
 
   std::string activity_id_;
+  std::string custom_connector_;
 };
 
 void Expect401(const Response& r) {

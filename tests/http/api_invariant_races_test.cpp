@@ -188,8 +188,9 @@ TEST_F(ApiTest, RemovingACapabilityRacingACreateThatNeedsItHasOneWinner) {
                                             << out[1].body;
     change_won += change_wins;
     create_won += create_wins;
-    if (create_wins)
+    if (create_wins) {
       EXPECT_NE(out[0].body.find("supportsExport (1 Export run profiles)"), std::string::npos) << out[0].body;
+    }
     // What is stored agrees with who won.
     EXPECT_EQ(srv().Get(def_path).json.Bool("/supportsExport"), create_wins);
     EXPECT_EQ(srv().Get(TestServer::ProfilesPath(cs)).json.Size(), create_wins ? 1 : 0);

@@ -449,15 +449,21 @@ TEST_F(RunProfileTest, IdempotencyKeyReplaysTheFirstResponse) {
   EXPECT_EQ(replay.Header("Idempotent-Replayed"), "true");
   EXPECT_EQ(replay.body, first.body);
   EXPECT_EQ(replay.Header("Location"), first.Header("Location"));
+  EXPECT_EQ(replay.Header("ETag"), first.Header("ETag"));
   ASSERT_EQ(srv().Get(TestServer::ProfilesPath(1)).json.Size(), 1);
+  // The record keeps the profile as the create made it: a retry after a change still gets the first answer.
+  ASSERT_EQ(srv().Put(TestServer::ProfilePath(1, first.json.Int("/id")), R"({"pageSize":7})").status, 200);
+  auto after_change = Create(1, body, {{"Idempotency-Key", "create-once-1"}});
+  EXPECT_EQ(after_change.status, 201);
+  EXPECT_EQ(after_change.body, first.body);
 
   auto other_body = Create(1, Body("Twice", "FullImport"), {{"Idempotency-Key", "create-once-1"}});
   EXPECT_ERROR(other_body, 409, "CONFLICT");
   EXPECT_EQ(srv().Get(TestServer::ProfilesPath(1)).json.Size(), 1);
 
-  // One activity for the one profile.
+  // One activity for the one create (and one for the update); the replays recorded none.
   auto activities = srv().Get("/api/v1/activities?targetType=ConnectedSystemRunProfile");
-  EXPECT_EQ(activities.json.Int("/totalCount"), 1);
+  EXPECT_EQ(activities.json.Int("/totalCount"), 2);
 
   // Another key value is another request; the same value on another system or by another caller too.
   EXPECT_NE(Create(1, body, {{"Idempotency-Key", "create-once-2"}}).json.Int("/id"), first.json.Int("/id"));

@@ -418,6 +418,28 @@ async function scenario() {
   await call('DELETE', `/api/v1/apikeys/${reader.json?.id}`, 204);
   await call('DELETE', '/api/v1/apikeys/00000000-0000-4000-8000-000000000000', 404);
 
+  // Configuration change history (JIM): connected systems, connector definitions, API keys.
+  await call('PUT', `${CS}/${ldapId}`, 200, { body: { description: 'the directory', changeReason: 'documented' } });
+  const history = `${CS}/${ldapId}/change-history`;
+  await call('GET', history, 200);
+  await call('GET', `${history}?page=2&pageSize=2`, 200);
+  await call('GET', `${history}?pageSize=abc`, 400);
+  await call('GET', `${history}/1`, 200);
+  await call('GET', `${history}/2`, 200);
+  await call('GET', `${history}/99999`, 404);
+  await call('GET', `${history}/abc`, 400);
+  await call('GET', `${history}/compare?fromVersion=1&toVersion=3`, 200);
+  await call('GET', `${history}/compare?fromVersion=x`, 400);
+  await call('GET', `${history}/compare?fromVersion=1&toVersion=99999`, 404);
+  await call('GET', `${CS}/99999/change-history`, 200);
+  await call('GET', `${CD}/${customId}/change-history`, 200);
+  await call('GET', `${CD}/${customId}/change-history/1`, 200);
+  await call('GET', `${CD}/${customId}/change-history/compare?fromVersion=1&toVersion=1`, 200);
+  await call('GET', `/api/v1/apikeys/${keyId}/change-history`, 200);
+  await call('GET', `/api/v1/apikeys/${keyId}/change-history/2`, 200);
+  await call('GET', `/api/v1/apikeys/${keyId}/change-history/compare?fromVersion=1&toVersion=2`, 200);
+  await call('POST', '/api/v1/apikeys', 201, { body: { name: 'Reasoned key', roleIds: [1], changeReason: 'audit' } });
+
   // Activities.
   const activities = await call('GET', `/api/v1/activities?connectedSystemId=${ldapId}&targetType=ConnectedSystemRunProfile&pageSize=5`, 200);
   await call('GET', '/api/v1/activities', 200);

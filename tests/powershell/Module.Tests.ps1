@@ -7,7 +7,7 @@ BeforeDiscovery {
         'Get-JIMConnectedSystemPartition', 'New-JIMConnectedSystemPartition', 'Set-JIMConnectedSystemPartition',
         'Get-JIMRunProfile', 'New-JIMRunProfile', 'Set-JIMRunProfile', 'Remove-JIMRunProfile',
         'Export-JIMRunProfileSet', 'Sync-JIMRunProfileSet',
-        'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity')
+        'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity', 'Get-JIMConfigurationChangeHistory')
     $script:Changing = $script:Cmdlets | Where-Object { $_ -match '^(New|Set|Remove|Sync)-' }
 }
 
@@ -20,7 +20,7 @@ BeforeAll {
         'Get-JIMConnectedSystemPartition', 'New-JIMConnectedSystemPartition', 'Set-JIMConnectedSystemPartition',
         'Get-JIMRunProfile', 'New-JIMRunProfile', 'Set-JIMRunProfile', 'Remove-JIMRunProfile',
         'Export-JIMRunProfileSet', 'Sync-JIMRunProfileSet',
-        'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity') | Sort-Object
+        'New-JIMApiKey', 'Get-JIMApiKey', 'Remove-JIMApiKey', 'Get-JIMActivity', 'Get-JIMConfigurationChangeHistory') | Sort-Object
     Import-Module $script:ManifestPath -Force
 }
 

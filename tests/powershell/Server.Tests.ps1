@@ -694,3 +694,72 @@ Describe '-ChangeReason on New-, Set- and Remove-JIMRunProfile' -Skip:$script:No
         $deleted.changeReason | Should -Be 'retired: CHG-3?'
     }
 }
+
+Describe 'Get-JIMConfigurationChangeHistory and -ChangeReason on systems and keys' -Skip:$script:NoServer {
+    BeforeAll {
+        Connect-Test
+        $script:HistSystem = New-JIMConnectedSystem -Name 'History' -ConnectorDefinitionId 1 -ChangeReason 'onboarding' -PassThru -ErrorAction Stop
+        $script:HistProfile = New-JIMRunProfile -ConnectedSystemId $script:HistSystem.id -Name 'Full Import' -RunType FullImport -ChangeReason 'CHG-1' -PassThru -ErrorAction Stop
+        Set-JIMRunProfile -ConnectedSystemId $script:HistSystem.id -RunProfileId $script:HistProfile.id -PageSize 500 -ErrorAction Stop
+        Set-JIMConnectedSystem -Id $script:HistSystem.id -Description 'the directory' -ChangeReason 'documented' -ErrorAction Stop
+        # Versions: 1 create, 2 profile created, 3 page size, 4 description.
+    }
+
+    It 'lists the versions newest first with who, when and why' {
+        $versions = @(Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -ErrorAction Stop)
+        $versions.Count | Should -Be 4
+        $versions[0].version | Should -Be 4
+        $versions[0].reason | Should -Be 'documented'
+        $versions[3].operation | Should -Be 'Create'
+        $versions[3].reason | Should -Be 'onboarding'
+        $versions[2].reason | Should -Be 'CHG-1'
+        @(Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -Page 2 -PageSize 3).Count | Should -Be 1
+        @(Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -All).Count | Should -Be 4
+    }
+
+    It 'gets one version with its snapshot, or its diff with -AsDiff' {
+        $v2 = Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -Version 2 -ErrorAction Stop
+        $v2.snapshot.objectName | Should -Be 'History'
+        $profiles = $v2.snapshot.root.children | Where-Object key -eq 'runProfiles'
+        @($profiles.children).Count | Should -Be 1
+        $profiles.children[0].itemId | Should -Be $script:HistProfile.id
+        $diff = Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -Version 3 -AsDiff -ErrorAction Stop
+        $diff.oldVersion | Should -Be 2
+        $diff.modifiedCount | Should -Be 1
+    }
+
+    It 'compares two versions, as readable rows with -AsDiff' {
+        $diff = Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -CompareFrom 1 -CompareTo 4 -ErrorAction Stop
+        $diff.hasChanges | Should -BeTrue
+        $rows = @(Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -CompareFrom 1 -CompareTo 4 -AsDiff -ErrorAction Stop)
+        ($rows | Where-Object Path -eq 'description').NewValue | Should -Be 'the directory'
+        ($rows | Where-Object Path -eq 'runProfiles[Full Import]').Change | Should -Be 'Added'
+        $page = @(Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -CompareFrom 2 -CompareTo 3 -AsDiff)
+        $page.Count | Should -Be 1
+        $page[0].Path | Should -Be 'runProfiles[Full Import].pageSize'
+        $page[0].OldValue | Should -Be '100'
+        $page[0].NewValue | Should -Be '500'
+    }
+
+    It 'reads an API key''s history, which never holds the key' {
+        $key = New-JIMApiKey -Name 'History key' -RoleIds 1 -ChangeReason 'for the pipeline' -PassThru -ErrorAction Stop
+        $v1 = Get-JIMConfigurationChangeHistory -Type ApiKey -Id $key.id -Version 1 -ErrorAction Stop
+        $v1.reason | Should -Be 'for the pipeline'
+        $v1.snapshot.objectGuidId | Should -Be $key.id
+        ($v1 | ConvertTo-Json -Depth 20) | Should -Not -Match ([regex]::Escape($key.key.Substring(7, 20)))
+        Remove-JIMApiKey -Id $key.id -Force -ErrorAction Stop
+        @(Get-JIMConfigurationChangeHistory -Type ApiKey -Id $key.id).Count | Should -Be 2
+    }
+
+    It 'reports an unknown version and a bad id' {
+        $err = Get-CommandError { Get-JIMConfigurationChangeHistory -Type ConnectedSystem -Id $script:HistSystem.id -Version 99 }
+        $err.Exception.Data['StatusCode'] | Should -Be 404
+        $err = Get-CommandError { Get-JIMConfigurationChangeHistory -Type ApiKey -Id 'not-a-guid' }
+        "$($err.Exception.Message)" | Should -Match 'GUID'
+    }
+
+    It 'refuses a change reason over 2,000 characters before sending anything' {
+        { Set-JIMConnectedSystem -Id $script:HistSystem.id -Description 'x' -ChangeReason ('r' * 2001) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Set-JIMConnectedSystem'
+    }
+}

@@ -60,8 +60,45 @@ TEST(Codec, EveryEntityRoundTrips) {
   act.run_profile_id = 4;
   EXPECT_EQ(RoundTrip(act), act);
 
-  core::IdempotencyRecord idem{"k", "h", 201, "{\"id\":1}", "http://x/1", 99};
+  core::IdempotencyRecord idem{"k", "h", 201, "{\"id\":1}", "http://x/1", 99, std::nullopt};
   EXPECT_EQ(RoundTrip(idem), idem);
+
+  core::IdempotencyRecord kept{"k", "h", 0, "", "", 99, std::nullopt};
+  kept.profile = core::RunProfileView{};
+  kept.profile->profile.id = 12;
+  kept.profile->profile.connected_system_id = 3;
+  kept.profile->profile.name = "Full Import";
+  kept.profile->profile.partition_id = 4;
+  kept.profile->partition_name = "OU=People";
+  kept.profile->targets_deselected_partition = true;
+  EXPECT_EQ(RoundTrip(kept), kept);
+}
+
+TEST(Codec, AnIdempotencyRecordOfTheFirstEncodingStillDecodes) {
+  // The first encoding ended after `created`; the current one appends the profile's presence flag.
+  core::IdempotencyRecord old{"k", "h", 201, "{\"id\":1}", "/api/v1/x/1", 99, std::nullopt};
+  std::string bytes;
+  codec::Encode(old, &bytes);
+  ASSERT_EQ(bytes.back(), 0);  // "no profile"
+  bytes.pop_back();
+  core::IdempotencyRecord out;
+  ASSERT_TRUE(codec::Decode(bytes, &out));
+  EXPECT_EQ(out, old);
+  EXPECT_FALSE(out.profile);
+
+  core::IdempotencyRecord kept{"k", "h", 0, "", "", 99, std::nullopt};
+  kept.profile = core::RunProfileView{};
+  kept.profile->profile.name = "x";
+  codec::Encode(kept, &bytes);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    core::IdempotencyRecord partial;
+    // Only the cut right after `created` is a valid (first-encoding) record.
+    const bool valid = codec::Decode(bytes.substr(0, n), &partial);
+    if (valid) {
+      EXPECT_FALSE(partial.profile) << n;
+    }
+  }
+  EXPECT_FALSE(codec::Decode(bytes + "x", &out));
 }
 
 TEST(Codec, RejectsUnknownVersionTruncationAndTrailingBytes) {
@@ -91,6 +128,44 @@ TEST(Codec, RejectsOutOfRangeEnums) {
   EXPECT_FALSE(codec::Decode(bytes, &out));
   bytes[type_at] = 6;
   EXPECT_FALSE(codec::Decode(bytes, &out));
+}
+
+TEST(Codec, ConfigVersionRoundTripsAndActivitiesGainTheirVersionCompatibly) {
+  core::ConfigVersion v;
+  v.object_type = core::ConfigObjectType::kApiKey;
+  v.object_key = "7a1c0f6e-0000-4000-8000-000000000001";
+  v.version = 33;
+  v.activity_id = "a";
+  v.operation = core::OperationType::kDelete;
+  v.when = 1'700'000'000'000;
+  v.initiated_by_type = "ApiKey";
+  v.reason = "why";
+  v.summary = "API key deleted";
+  v.is_checkpoint = true;
+  v.payload = std::string("\x01\x00\xff", 3);
+  EXPECT_EQ(RoundTrip(v), v);
+  std::string bytes;
+  codec::Encode(v, &bytes);
+  core::ConfigVersion out;
+  EXPECT_FALSE(codec::Decode(bytes.substr(0, bytes.size() - 1), &out));
+  EXPECT_FALSE(codec::Decode(bytes + "x", &out));
+
+  // An activity written before configuration versions existed (with and without a reason) decodes as it
+  // was; one with a version keeps the older bytes as its prefix.
+  core::Activity a;
+  a.id = "x";
+  a.target_type = core::TargetType::kConnectedSystem;
+  std::string old_bytes;
+  codec::Encode(a, &old_bytes);
+  a.configuration_change_version = 4;
+  std::string with_version;
+  codec::Encode(a, &with_version);
+  EXPECT_EQ(with_version.substr(0, old_bytes.size()), old_bytes);
+  EXPECT_EQ(RoundTrip(a), a);
+  a.change_reason = "r";
+  EXPECT_EQ(RoundTrip(a), a);
+  a.configuration_change_version.reset();
+  EXPECT_EQ(RoundTrip(a), a);
 }
 
 TEST(Codec, IntAndText) {

@@ -49,7 +49,9 @@ TEST(RunProfileSetStore, TransactionListSeesCommittedStateAndItsOwnWritesInIdOrd
     tx.Put(added);
     auto seen = tx.ListRunProfiles(cs);
     EXPECT_EQ(Ids(seen), (std::vector<core::Id>{committed[0], committed[2], added.id}));
-    if (!seen.empty()) EXPECT_EQ(seen[0].page_size, 7);
+    if (!seen.empty()) {
+      EXPECT_EQ(seen[0].page_size, 7);
+    }
     return core::OkStatus();
   }).ok());
   EXPECT_EQ(catalog->ListRunProfiles(cs).size(), 3u);

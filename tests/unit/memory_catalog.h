@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "core/catalog.h"
 #include "core/ports.h"
@@ -24,6 +25,7 @@ struct MemoryState {
   std::map<std::string, core::ApiKey> keys;
   std::map<std::string, core::IdempotencyRecord> idempotency;
   std::vector<core::Activity> activities;
+  std::map<std::tuple<core::ConfigObjectType, std::string, int64_t>, core::ConfigVersion> config_versions;
   std::map<core::IdKind, core::Id> next_ids;
   // RunProfileListVersion: every system whose profiles, partitions or record a commit wrote gets a new
   // number from one clock, so a version never comes back (also for a deleted system).
@@ -81,6 +83,19 @@ class MemoryTransaction final : public core::Transaction {
       if (p.connected_system_id == cs) out.push_back(p);
     return out;
   }
+  std::vector<core::Partition> ListPartitions(core::Id cs) override {
+    std::vector<core::Partition> out;
+    for (auto& [id, p] : s_.partitions)
+      if (p.connected_system_id == cs) out.push_back(p);
+    return out;
+  }
+  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override {
+    auto it = s_.config_versions.lower_bound({type, std::string(key), INT64_MAX});
+    if (it == s_.config_versions.begin()) return 0;
+    --it;
+    const auto& [t, k, v] = it->first;
+    return t == type && k == key ? v : 0;
+  }
   core::Id AllocateId(core::IdKind kind) override { return ++s_.next_ids[kind]; }
   // A row stored under an id that was not allocated (the seeded built-ins) still raises the high-water
   // mark: AllocateId never hands that id out again.
@@ -107,6 +122,7 @@ class MemoryTransaction final : public core::Transaction {
   }
   void Put(const core::ApiKey& v) override { s_.keys[v.id] = v; }
   void Put(const core::IdempotencyRecord& v) override { s_.idempotency[v.key] = v; }
+  void Put(const core::ConfigVersion& v) override { s_.config_versions[{v.object_type, v.object_key, v.version}] = v; }
   void DeleteConnectorDefinition(core::Id id) override { s_.definitions.erase(id); }
   void DeleteConnectedSystem(core::Id id) override {
     Touch(id);
@@ -175,12 +191,7 @@ class MemoryCatalog final : public core::Catalog {
   std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override { return Tx().FindConnectedSystem(id); }
   int64_t CountRunProfiles(core::Id cs) override { return static_cast<int64_t>(ListRunProfiles(cs).size()); }
   int64_t CountAllRunProfiles() override { return static_cast<int64_t>(state_.profiles.size()); }
-  std::vector<core::Partition> ListPartitions(core::Id cs) override {
-    std::vector<core::Partition> out;
-    for (auto& [id, p] : state_.partitions)
-      if (p.connected_system_id == cs) out.push_back(p);
-    return out;
-  }
+  std::vector<core::Partition> ListPartitions(core::Id cs) override { return Tx().ListPartitions(cs); }
   std::optional<core::Partition> GetPartition(core::Id id) override { return Tx().FindPartition(id); }
   std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
     std::vector<core::RunProfile> out;
@@ -214,6 +225,24 @@ class MemoryCatalog final : public core::Catalog {
   }
   std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override {
     return Tx().FindIdempotency(key);
+  }
+  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+                                             int64_t limit) override {
+    core::ConfigVersionPage page;
+    page.total = Tx().LatestConfigVersion(type, key);
+    for (int64_t v = page.total - offset; v >= 1 && v > page.total - offset - limit; --v)
+      page.items.push_back(state_.config_versions.at({type, std::string(key), v}));
+    return page;
+  }
+  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key, int64_t from,
+                                                      int64_t to) override {
+    std::vector<core::ConfigVersion> out;
+    for (auto it = state_.config_versions.lower_bound({type, std::string(key), from});
+         it != state_.config_versions.end() && std::get<0>(it->first) == type && std::get<1>(it->first) == key &&
+         std::get<2>(it->first) <= to;
+         ++it)
+      out.push_back(it->second);
+    return out;
   }
   void TouchApiKey(std::string_view id, core::Millis when) override {
     // Like RocksCatalog: an older touch (a slow request finishing late) never moves the time back.

@@ -227,19 +227,16 @@ TEST_F(RunProfileServiceTest, IdempotencyReplaysSameBodyAndRejectsOther) {
   core::IdempotencyInput idem;
   idem.key = "k1";
   idem.request_hash = "h1";
-  idem.render = [](const core::RunProfileView& v) {
-    core::IdempotencyRecord r;
-    r.status = 201;
-    r.body = "profile " + std::to_string(v.profile.id);
-    return r;
-  };
   auto first = profiles.Create(admin, ldap, Profile("x", RunType::kFullImport), &idem);
   ASSERT_TRUE(first.ok());
   EXPECT_FALSE(first->replay);
   auto again = profiles.Create(admin, ldap, Profile("x", RunType::kFullImport), &idem);
   ASSERT_TRUE(again.ok());
   ASSERT_TRUE(again->replay);
-  EXPECT_EQ(again->replay->body, "profile " + std::to_string(first->view.profile.id));
+  // The record keeps the profile as the create answered it: the replay is that answer again.
+  ASSERT_TRUE(again->replay->profile);
+  EXPECT_EQ(*again->replay->profile, first->view);
+  EXPECT_TRUE(again->replay->body.empty());
   EXPECT_EQ(catalog.state().profiles.size(), 1u);
   idem.request_hash = "h2";
   auto other = profiles.Create(admin, ldap, Profile("y", RunType::kFullImport), &idem);

@@ -20,6 +20,10 @@ function New-JIMApiKey {
     .PARAMETER ExpiresAt
         Optional expiry date and time (sent as UTC ISO-8601).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); kept on its Activity and its version of the
+        configuration change history.
+
     .PARAMETER PassThru
         Return the created key, including the one-time 'key' value.
 
@@ -51,6 +55,9 @@ function New-JIMApiKey {
 
         [datetime]$ExpiresAt,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -59,6 +66,7 @@ function New-JIMApiKey {
     process {
         $body = [ordered]@{ name = $Name; roleIds = @($RoleIds) }
         if ($Description) { $body.description = $Description }
+        if ($PSBoundParameters.ContainsKey('ChangeReason')) { $body.changeReason = $ChangeReason }
         if ($PSBoundParameters.ContainsKey('ExpiresAt')) {
             $body.expiresAt = $ExpiresAt.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
         }

@@ -20,6 +20,10 @@ function New-JIMConnectedSystem {
     .PARAMETER Description
         Optional description (up to 1000 characters).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); kept on its Activity and its version of the
+        configuration change history.
+
     .PARAMETER PassThru
         Return the created Connected System.
 
@@ -54,6 +58,9 @@ function New-JIMConnectedSystem {
 
         [string]$Description,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -68,6 +75,7 @@ function New-JIMConnectedSystem {
             }
             $body = [ordered]@{ name = $Name; connectorDefinitionId = $ConnectorDefinitionId }
             if ($PSBoundParameters.ContainsKey('Description')) { $body.description = $Description }
+            if ($PSBoundParameters.ContainsKey('ChangeReason')) { $body.changeReason = $ChangeReason }
 
             if ($PSCmdlet.ShouldProcess($Name, 'Create Connected System')) {
                 $result = Invoke-JIMApi -Endpoint '/api/v1/synchronisation/connected-systems' -Method POST -Body $body -ErrorAction Stop

@@ -16,6 +16,10 @@ function Set-JIMConnectedSystem {
     .PARAMETER Description
         The new description (up to 1000 characters).
 
+    .PARAMETER ChangeReason
+        Why the change is made (at most 2,000 characters); kept on its Activity and its version of the
+        configuration change history.
+
     .PARAMETER PassThru
         Return the updated Connected System.
 
@@ -44,6 +48,9 @@ function Set-JIMConnectedSystem {
 
         [string]$Description,
 
+        [ValidateLength(0, 2000)]
+        [string]$ChangeReason,
+
         [switch]$PassThru
     )
 
@@ -57,6 +64,7 @@ function Set-JIMConnectedSystem {
             Write-Warning 'No updates specified.'
             return
         }
+        if ($PSBoundParameters.ContainsKey('ChangeReason')) { $body.changeReason = $ChangeReason }
         if ($PSCmdlet.ShouldProcess("Connected System $Id", 'Update Connected System')) {
             try {
                 $result = Invoke-JIMApi -Endpoint "/api/v1/synchronisation/connected-systems/$Id" -Method PUT -Body $body -ErrorAction Stop

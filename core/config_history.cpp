@@ -1,0 +1,189 @@
+#include "core/config_history.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/catalog.h"
+
+namespace jim::core {
+
+int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectType type, const std::string& key,
+                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<std::string()>& whole) {
+  ConfigVersion r;
+  r.object_type = type;
+  r.object_key = key;
+  r.version = tx.LatestConfigVersion(type, key) + 1;
+  r.activity_id = activity.id;
+  r.operation = op;
+  r.when = activity.created;
+  r.initiated_by_type = activity.initiated_by_type;
+  r.initiated_by_id = activity.initiated_by_id;
+  r.initiated_by_name = activity.initiated_by_name;
+  r.reason = activity.change_reason;
+  r.summary = std::move(summary);
+  r.is_checkpoint = IsCheckpointVersion(r.version);
+  r.payload = r.is_checkpoint ? whole() : EncodeTree(delta);
+  tx.Put(r);
+  activity.configuration_change_version = r.version;
+  return r.version;
+}
+
+std::string WholeConnectedSystem(Transaction& tx, Id cs_id) {
+  auto cs = tx.FindConnectedSystem(cs_id);
+  if (!cs) throw std::logic_error("checkpoint of a connected system the transaction cannot see");
+  std::optional<std::string> connector_name;
+  if (auto def = tx.FindConnectorDefinition(cs->connector_id)) connector_name = def->name;
+  return EncodeConnectedSystemTree(*cs, connector_name, tx.ListRunProfiles(cs_id), tx.ListPartitions(cs_id));
+}
+
+void RecordSystemChange(Transaction& tx, Activity activity, Id cs_id, OperationType op, std::string summary,
+                        const ConfigNode& delta) {
+  AppendConfigVersion(tx, activity, ConfigObjectType::kConnectedSystem, std::to_string(cs_id), op, std::move(summary),
+                      delta, [&] { return WholeConnectedSystem(tx, cs_id); });
+  tx.Record(activity);
+}
+
+void RecordObjectChange(Transaction& tx, Activity activity, ConfigObjectType type, const std::string& key,
+                        std::string summary, const std::optional<ConfigNode>& before, const ConfigNode& after) {
+  const OperationType op = activity.operation;
+  AppendConfigVersion(tx, activity, type, key, op, std::move(summary), before ? MakeDelta(*before, after) : after,
+                      [&] { return EncodeTree(after); });
+  tx.Record(activity);
+}
+
+std::optional<std::string> PartitionNameOf(Transaction& tx, const RunProfile& p) {
+  if (!p.partition_id) return std::nullopt;
+  auto partition = tx.FindPartition(*p.partition_id);
+  if (!partition || partition->connected_system_id != p.connected_system_id) return std::nullopt;
+  return partition->name;
+}
+
+std::string ObjectNameOf(const ConfigNode& snapshot) {
+  for (const auto& c : snapshot.children)
+    if (c.node_type == NodeType::kScalar && c.key == "name") return c.value.value_or("");
+  return "";
+}
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+namespace {
+
+ConfigNode DecodeOrThrow(const ConfigVersion& r) {
+  ConfigNode n;
+  if (!DecodeTree(r.payload, &n)) throw StoreUnavailable("corrupt configuration version payload");
+  return n;
+}
+
+// Folds `records` (ascending, contiguous) up to version `w`, from the last checkpoint at or below it.
+std::optional<ConfigNode> Fold(const std::vector<ConfigVersion>& records, int64_t w) {
+  std::optional<size_t> start;
+  for (size_t i = 0; i < records.size() && records[i].version <= w; ++i)
+    if (records[i].is_checkpoint) start = i;
+  if (!start) return std::nullopt;
+  ConfigNode state = DecodeOrThrow(records[*start]);
+  bool reached = records[*start].version == w;
+  for (size_t i = *start + 1; i < records.size() && records[i].version <= w; ++i) {
+    ApplyDelta(state, DecodeOrThrow(records[i]));
+    reached = records[i].version == w;
+  }
+  if (!reached) return std::nullopt;
+  return state;
+}
+
+Error VersionNotFound(const ConfigObjectRef& obj, int64_t v) {
+  return NotFoundError("Version " + std::to_string(v) + " of " + ConfigObjectTypeName(obj.type) + " " + obj.key +
+                       " not found.");
+}
+
+std::optional<int64_t> ParseVersion(const std::optional<std::string>& s, std::string_view field, FieldErrors& errors) {
+  if (!s || s->empty()) {
+    errors.push_back({std::string(field), "is required"});
+    return std::nullopt;
+  }
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || ptr != s->data() + s->size() || v < 1) {
+    errors.push_back({std::string(field), "must be a positive integer"});
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::optional<ConfigNode>> ConfigHistoryService::StatesAt(
+    const ConfigObjectRef& obj, const std::vector<int64_t>& wanted, std::vector<std::optional<ConfigVersion>>* records) {
+  std::vector<std::optional<ConfigNode>> out(wanted.size());
+  if (records) records->assign(wanted.size(), std::nullopt);
+  std::vector<ConfigVersion> loaded;  // ascending; reused when a later wanted version lies in it
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const int64_t w = wanted[i];
+    if (w < 1) continue;
+    const int64_t start = CheckpointAtOrBelow(w);
+    const bool covered = !loaded.empty() && loaded.front().version <= start && loaded.back().version >= w;
+    if (!covered) loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, start, w);
+    out[i] = Fold(loaded, w);
+    if (!out[i] && !loaded.empty() && loaded.back().version >= w) {
+      // No checkpoint where one belongs (never written so): fold from the start of the history.
+      loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, 1, w);
+      out[i] = Fold(loaded, w);
+    }
+    if (records && out[i])
+      for (const auto& r : loaded)
+        if (r.version == w) (*records)[i] = r;
+  }
+  return out;
+}
+
+Result<Page<ConfigVersion>> ConfigHistoryService::List(const ConfigObjectRef& obj, const ListQueryInput& paging) {
+  ListQueryInput in;
+  in.page = paging.page;
+  in.page_size = paging.page_size;
+  auto query = ParseListQuery(in, {}, {});
+  if (!query) return query.error();
+  ConfigVersionPage found = ctx_.catalog.ListConfigVersions(obj.type, obj.key, query->Offset(), query->page_size);
+  Page<ConfigVersion> page;
+  page.items = std::move(found.items);
+  for (auto& r : page.items) r.payload.clear();
+  page.total = found.total;
+  page.page = query->page;
+  page.page_size = query->page_size;
+  return page;
+}
+
+Result<ConfigVersionDetail> ConfigHistoryService::Get(const ConfigObjectRef& obj, int64_t version) {
+  if (version < 1) return VersionNotFound(obj, version);
+  std::vector<std::optional<ConfigVersion>> records;
+  auto states = StatesAt(obj, {version - 1, version}, &records);
+  if (!states[1] || !records[1]) return VersionNotFound(obj, version);
+  ConfigVersionDetail d;
+  d.record = std::move(*records[1]);
+  d.record.payload.clear();
+  d.snapshot = std::move(*states[1]);
+  if (states[0]) d.old_version = version - 1;
+  d.diff = DiffTrees(states[0] ? &*states[0] : nullptr, d.snapshot, &d.counts);
+  return d;
+}
+
+Result<ConfigComparison> ConfigHistoryService::Compare(const ConfigObjectRef& obj,
+                                                      const std::optional<std::string>& from,
+                                                      const std::optional<std::string>& to) {
+  FieldErrors errors;
+  auto f = ParseVersion(from, "fromVersion", errors);
+  auto t = ParseVersion(to, "toVersion", errors);
+  if (!errors.empty()) return InvalidFields(std::move(errors));
+  // Ascending, so that two versions in one checkpoint window are read with one range.
+  const bool swapped = *f > *t;
+  auto states = StatesAt(obj, swapped ? std::vector<int64_t>{*t, *f} : std::vector<int64_t>{*f, *t}, nullptr);
+  if (swapped) std::swap(states[0], states[1]);
+  if (!states[0]) return VersionNotFound(obj, *f);
+  if (!states[1]) return VersionNotFound(obj, *t);
+  ConfigComparison c;
+  c.from_version = *f;
+  c.to_version = *t;
+  c.object_name = ObjectNameOf(*states[1]);
+  c.diff = DiffTrees(&*states[0], *states[1], &c.counts);
+  return c;
+}
+
+}  // namespace jim::core

@@ -1,0 +1,87 @@
+// JIM's configuration change history: writing a version inside a change's transaction, and reading
+// versions back (snapshots, diffs, comparisons) by folding deltas onto their checkpoint.
+//
+// Storage (core/config_tree.h): version v is a checkpoint (the whole snapshot) when v % 32 == 1, which
+// includes the first version of every object; any other version stores the delta against v - 1. A write
+// costs one LatestConfigVersion read and one small record; only one write in 32 reads the object whole.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config_snapshots.h"
+#include "core/config_tree.h"
+#include "core/paging.h"
+#include "core/service_context.h"
+
+namespace jim::core {
+
+inline constexpr int64_t kCheckpointInterval = 32;
+inline bool IsCheckpointVersion(int64_t v) { return v % kCheckpointInterval == 1; }
+// The checkpoint a reader of version v starts from.
+inline int64_t CheckpointAtOrBelow(int64_t v) { return ((v - 1) / kCheckpointInterval) * kCheckpointInterval + 1; }
+
+// Inside a transaction: writes the next version of (type, key) for the change `activity` describes, sets
+// the activity's configuration_change_version, and returns the number. `delta` is the change against the
+// previous version; `whole` encodes the object's whole snapshot as the transaction now sees it (EncodeTree
+// bytes), and is called only when this version is a checkpoint. The caller records the activity after this.
+// `op` is the change to this object: a run profile's create is an Update of its system.
+int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectType type, const std::string& key,
+                            OperationType op, std::string summary, const ConfigNode& delta, const std::function<std::string()>& whole);
+
+// A connected system's whole snapshot as `tx` sees it, encoded (a checkpoint of its history).
+std::string WholeConnectedSystem(Transaction& tx, Id cs_id);
+// Records `activity` with a new version of connected system `cs_id` carrying `delta`.
+void RecordSystemChange(Transaction& tx, Activity activity, Id cs_id, OperationType op, std::string summary,
+                        const ConfigNode& delta);
+// Records `activity` with a new version of a small object (a connector definition, an api key) whose
+// snapshot the caller holds before (none for a creation) and after the change.
+void RecordObjectChange(Transaction& tx, Activity activity, ConfigObjectType type, const std::string& key,
+                        std::string summary, const std::optional<ConfigNode>& before, const ConfigNode& after);
+// The display name of a partition for a run profile's node (empty when the profile targets none or it is gone).
+std::optional<std::string> PartitionNameOf(Transaction& tx, const RunProfile& p);
+
+struct ConfigObjectRef {
+  ConfigObjectType type = ConfigObjectType::kConnectedSystem;
+  std::string key;  // decimal id or uuid
+};
+
+struct ConfigVersionDetail {
+  ConfigVersion record;  // payload cleared
+  ConfigNode snapshot;
+  std::optional<int64_t> old_version;
+  DiffNode diff;
+  DiffCounts counts;
+};
+
+struct ConfigComparison {
+  int64_t from_version = 0;
+  int64_t to_version = 0;
+  std::string object_name;  // at to_version
+  DiffNode diff;
+  DiffCounts counts;
+};
+
+// The object's name as its snapshot shows it (the root's `name` setting).
+std::string ObjectNameOf(const ConfigNode& snapshot);
+
+class ConfigHistoryService {
+ public:
+  explicit ConfigHistoryService(ServiceContext ctx) : ctx_(ctx) {}
+  // Newest first; an object without history (or unknown) is an empty page, as in JIM.
+  Result<Page<ConfigVersion>> List(const ConfigObjectRef& obj, const ListQueryInput& paging);
+  Result<ConfigVersionDetail> Get(const ConfigObjectRef& obj, int64_t version);
+  Result<ConfigComparison> Compare(const ConfigObjectRef& obj, const std::optional<std::string>& from,
+                                   const std::optional<std::string>& to);
+
+ private:
+  // The snapshots at `wanted` versions (those that exist), each folded from its checkpoint; `records`
+  // receives the records of the wanted versions.
+  std::vector<std::optional<ConfigNode>> StatesAt(const ConfigObjectRef& obj, const std::vector<int64_t>& wanted,
+                                                  std::vector<std::optional<ConfigVersion>>* records);
+  ServiceContext ctx_;
+};
+
+}  // namespace jim::core
