@@ -87,6 +87,19 @@ const Kind kKinds[] = {
          q.Text(v.id).OptInt(v.connected_system_id).Int(static_cast<int64_t>(v.target_type));
        });
      }},
+    // pg_rows.cpp keeps a version's payload (the tree bytes) in its own column and the rest as body.
+    {"configuration versions", keys::kConfigVersion, "config_versions",
+     "INSERT INTO config_versions (object_type, object_key, version, body, payload) VALUES ($1, $2, $3, $4, $5)",
+     [](std::string_view, std::string_view value, pg::Params* p) {
+       core::ConfigVersion v;
+       if (!codec::Decode(value, &v)) return false;
+       std::string payload = std::move(v.payload);
+       v.payload.clear();
+       std::string body;
+       codec::Encode(v, &body);
+       p->Int(static_cast<int64_t>(v.object_type)).Text(v.object_key).Int(v.version).Bytes(body).Bytes(payload);
+       return true;
+     }},
     {"idempotency records", keys::kIdempotency, "idempotency",
      "INSERT INTO idempotency (key, created, body) VALUES ($1, $2, $3)",
      [](std::string_view, std::string_view value, pg::Params* p) {
@@ -100,7 +113,7 @@ const Kind kKinds[] = {
 constexpr std::string_view kDerived[] = {
     keys::kConnectorName,   keys::kSystemName,           keys::kPartitionOwner, keys::kPartitionName,
     keys::kRunProfileOwner, keys::kApiKeyDigest,         keys::kActivityId,     keys::kActivityBySystem,
-    keys::kActivityByType,  keys::kActivityBySystemType, keys::kCounter,        "meta/",
+    keys::kActivityByType,  keys::kActivityBySystemType, keys::kCounter,        keys::kConfigHead, "meta/",
 };
 
 // The id high-water marks (meta/seq/<kind>): each PostgreSQL sequence is set to the greater of the mark and

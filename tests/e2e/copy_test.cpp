@@ -1,7 +1,7 @@
 // Moving up (issue 17): `jim-edge copy` moves an embedded store, filled through the real binary, into an empty
-// PostgreSQL database; a node on that database then answers every read exactly as the embedded node did, the
-// old keys authenticate, idempotent replays still replay, new ids continue after the old ones, and a second
-// copy into the now non-empty database is refused.
+// PostgreSQL database; a node on that database then answers every read (the configuration change history
+// included) exactly as the embedded node did, the old keys authenticate, idempotent replays still replay, new
+// ids continue after the old ones, and a second copy into the now non-empty database is refused.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,7 +34,8 @@ std::vector<std::string> Reads(const std::vector<int64_t>& systems, const std::v
   for (int64_t id : systems) {
     const std::string one = kSystems + "/" + std::to_string(id);
     paths.insert(paths.end(), {one, one + "/partitions", one + "/run-profiles", one + "/run-profiles?format=set",
-                               "/api/v1/activities?pageSize=100&connectedSystemId=" + std::to_string(id)});
+                               "/api/v1/activities?pageSize=100&connectedSystemId=" + std::to_string(id),
+                               one + "/change-history", one + "/change-history/1"});
   }
   for (const auto& id : activities) paths.push_back("/api/v1/activities/" + id);
   return paths;
