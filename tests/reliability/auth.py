@@ -84,6 +84,10 @@ def main():
     cs = J.create_system(c, "auth")
     rp = c.post(J.profiles_path(cs), {"name": "p", "runType": "FullImport"}).json["id"]
     pt = c.post(f"{CS}/{cs}/partitions", {"name": "ou=people"}).json["id"]
+    # A custom connector: the built-ins never change, so they have no change history to read.
+    r = c.post(CD, {"name": "auth custom", "supportsFullImport": True})
+    J.check(r.status == 201, f"create a custom connector: {r!r}")
+    custom_cd = r.json["id"]
 
     def make_key(name, body_extra=None):
         body = {"name": name, "roleIds": [1]}
@@ -119,7 +123,14 @@ def main():
     def concrete(pattern):
         if pattern in uuids:
             return pattern.replace("{uuid}", uuids[pattern])
-        p = pattern.replace(CD + "/by-name/{str}", CD + "/by-name/JIM%20LDAP%20Connector")
+        p = pattern
+        if "/change-history" in p:
+            # Version 1 of objects that have one: the system, the custom connector, the reader key.
+            p = p.replace("/change-history/{str}", "/change-history/1")
+            if p.endswith("/change-history/compare"):
+                p += "?fromVersion=1&toVersion=1"
+            p = p.replace(CD + "/{int}", f"{CD}/{custom_cd}").replace("/api/v1/apikeys/{uuid}", f"/api/v1/apikeys/{reader_id}")
+        p = p.replace(CD + "/by-name/{str}", CD + "/by-name/JIM%20LDAP%20Connector")
         p = p.replace(CD + "/{int}", CD + "/1")
         p = p.replace(PT + "/{int}", f"{CS}/{cs}/partitions/{pt}").replace(RP + "/{int}", f"{CS}/{cs}/run-profiles/{rp}")
         p = p.replace("{int}", str(cs))
