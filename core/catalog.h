@@ -50,9 +50,10 @@ class Transaction {
   virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
   virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
   virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;    // id order
-  // The newest version number of an object's configuration history; 0 when it has none. One small read:
-  // the run-profile write path pays it on every change (core/config_history.h).
-  virtual int64_t LatestConfigVersion(ConfigObjectType type, std::string_view key) = 0;
+  // The newest version of an object's configuration history (version 0 when it has none) with the
+  // checkpoint totals the next version is spaced by. One small read: the run-profile write path pays it
+  // on every change (core/config_history.h).
+  virtual ConfigHead LatestConfigHead(ConfigObjectType type, std::string_view key) = 0;
 
   // Ids are allocated monotonically and never reused, also across restarts and crashes.
   virtual Id AllocateId(IdKind kind) = 0;

@@ -12,7 +12,8 @@ int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectTyp
   ConfigVersion r;
   r.object_type = type;
   r.object_key = key;
-  r.version = tx.LatestConfigVersion(type, key) + 1;
+  const ConfigHead head = tx.LatestConfigHead(type, key);
+  r.version = head.version + 1;
   r.activity_id = activity.id;
   r.operation = op;
   r.when = activity.created;
@@ -21,8 +22,18 @@ int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectTyp
   r.initiated_by_name = activity.initiated_by_name;
   r.reason = activity.change_reason;
   r.summary = std::move(summary);
-  r.is_checkpoint = IsCheckpointVersion(r.version);
-  r.payload = r.is_checkpoint ? whole() : EncodeTree(delta);
+  r.payload = EncodeTree(delta);
+  r.is_checkpoint = CheckpointDue(head, r.payload.size());
+  if (r.is_checkpoint) {
+    r.payload = whole();
+    r.checkpoint_version = r.version;
+    r.checkpoint_bytes = static_cast<int64_t>(r.payload.size());
+    r.delta_bytes = 0;
+  } else {
+    r.checkpoint_version = head.checkpoint_version;
+    r.checkpoint_bytes = head.checkpoint_bytes;
+    r.delta_bytes = head.delta_bytes + static_cast<int64_t>(r.payload.size());
+  }
   tx.Put(r);
   activity.configuration_change_version = r.version;
   return r.version;
@@ -115,16 +126,26 @@ std::vector<std::optional<ConfigNode>> ConfigHistoryService::StatesAt(
     const ConfigObjectRef& obj, const std::vector<int64_t>& wanted, std::vector<std::optional<ConfigVersion>>* records) {
   std::vector<std::optional<ConfigNode>> out(wanted.size());
   if (records) records->assign(wanted.size(), std::nullopt);
-  std::vector<ConfigVersion> loaded;  // ascending; reused when a later wanted version lies in it
-  for (size_t i = 0; i < wanted.size(); ++i) {
+  // Newest first: the range read for a version usually holds the one before it too (Get's pair).
+  std::vector<size_t> order(wanted.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return wanted[a] > wanted[b]; });
+  std::vector<ConfigVersion> loaded;  // ascending from a checkpoint; reused when it holds a later wanted version
+  for (size_t i : order) {
     const int64_t w = wanted[i];
     if (w < 1) continue;
-    const int64_t start = CheckpointAtOrBelow(w);
-    const bool covered = !loaded.empty() && loaded.front().version <= start && loaded.back().version >= w;
-    if (!covered) loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, start, w);
+    const bool covered = !loaded.empty() && loaded.front().is_checkpoint && loaded.front().version <= w &&
+                         loaded.back().version >= w;
+    if (!covered) {
+      // The version's own record names its checkpoint; then one range from there.
+      loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, w, w);
+      if (loaded.empty()) continue;
+      const int64_t start = loaded.front().is_checkpoint ? w : loaded.front().checkpoint_version;
+      if (start >= 1 && start < w) loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, start, w);
+    }
     out[i] = Fold(loaded, w);
     if (!out[i] && !loaded.empty() && loaded.back().version >= w) {
-      // No checkpoint where one belongs (never written so): fold from the start of the history.
+      // No checkpoint where the record says (never written so): fold from the start of the history.
       loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, 1, w);
       out[i] = Fold(loaded, w);
     }
@@ -172,10 +193,7 @@ Result<ConfigComparison> ConfigHistoryService::Compare(const ConfigObjectRef& ob
   auto f = ParseVersion(from, "fromVersion", errors);
   auto t = ParseVersion(to, "toVersion", errors);
   if (!errors.empty()) return InvalidFields(std::move(errors));
-  // Ascending, so that two versions in one checkpoint window are read with one range.
-  const bool swapped = *f > *t;
-  auto states = StatesAt(obj, swapped ? std::vector<int64_t>{*t, *f} : std::vector<int64_t>{*f, *t}, nullptr);
-  if (swapped) std::swap(states[0], states[1]);
+  auto states = StatesAt(obj, {*f, *t}, nullptr);
   if (!states[0]) return VersionNotFound(obj, *f);
   if (!states[1]) return VersionNotFound(obj, *t);
   ConfigComparison c;

@@ -1,11 +1,16 @@
 // JIM's configuration change history: writing a version inside a change's transaction, and reading
 // versions back (snapshots, diffs, comparisons) by folding deltas onto their checkpoint.
 //
-// Storage (core/config_tree.h): version v is a checkpoint (the whole snapshot) when v % 32 == 1, which
-// includes the first version of every object; any other version stores the delta against v - 1. A write
-// costs one LatestConfigVersion read and one small record; only one write in 32 reads the object whole.
+// Storage (core/config_tree.h): a version is a checkpoint (the whole snapshot) or the delta against the
+// version before. Checkpoints are spaced by bytes: the first version is one, and a later version is one
+// when the delta bytes written since the last checkpoint, its own included, reach that checkpoint's size
+// (at least kCheckpointFloorBytes, so small objects still get one now and then). Reading and encoding the
+// whole object then costs O(delta size) per write amortised, whatever the object's size, and a reader
+// folds at most about one checkpoint's worth of deltas. A write costs one LatestConfigHead read (which
+// carries the running totals) and one small record; each record names its checkpoint.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,10 +23,12 @@
 
 namespace jim::core {
 
-inline constexpr int64_t kCheckpointInterval = 32;
-inline bool IsCheckpointVersion(int64_t v) { return v % kCheckpointInterval == 1; }
-// The checkpoint a reader of version v starts from.
-inline int64_t CheckpointAtOrBelow(int64_t v) { return ((v - 1) / kCheckpointInterval) * kCheckpointInterval + 1; }
+inline constexpr int64_t kCheckpointFloorBytes = 4096;
+// Whether the version after `head`, whose delta encodes to `delta_size` bytes, is written as a checkpoint.
+inline bool CheckpointDue(const ConfigHead& head, size_t delta_size) {
+  return head.version == 0 ||
+         head.delta_bytes + static_cast<int64_t>(delta_size) >= std::max(head.checkpoint_bytes, kCheckpointFloorBytes);
+}
 
 // Inside a transaction: writes the next version of (type, key) for the change `activity` describes, sets
 // the activity's configuration_change_version, and returns the number. `delta` is the change against the
@@ -77,8 +84,8 @@ class ConfigHistoryService {
                                    const std::optional<std::string>& to);
 
  private:
-  // The snapshots at `wanted` versions (those that exist), each folded from its checkpoint; `records`
-  // receives the records of the wanted versions.
+  // The snapshots at `wanted` versions (those that exist), each folded from the checkpoint its record
+  // names; `records` receives the records of the wanted versions.
   std::vector<std::optional<ConfigNode>> StatesAt(const ConfigObjectRef& obj, const std::vector<int64_t>& wanted,
                                                   std::vector<std::optional<ConfigVersion>>* records);
   ServiceContext ctx_;

@@ -5,8 +5,9 @@
 //
 // Why deltas: a connected system's snapshot holds every run profile, so storing it whole on each
 // run-profile write made a create at 1,000 profiles 3-50x slower and tripled the data dir (an earlier
-// attempt). A version stores only what changed; every version v with v % 32 == 1 (the creation included)
-// is a checkpoint holding the whole tree, so reading any version folds at most 32 small records.
+// attempt). A version stores only what changed; now and then a version is a checkpoint holding the whole
+// tree (the creation, then whenever the deltas since the last one add up to its size: core/config_history.h),
+// so reading any version folds at most about one checkpoint's worth of small records.
 #pragma once
 
 #include <cstdint>

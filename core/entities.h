@@ -138,7 +138,9 @@ struct Activity {
 enum class ConfigObjectType : uint8_t { kConnectedSystem = 1, kConnectorDefinition = 2, kApiKey = 3 };
 
 // One version of a configuration object's history (core/config_tree.h). `payload` is EncodeTree of the
-// whole snapshot when is_checkpoint, else of the delta against the version before.
+// whole snapshot when is_checkpoint, else of the delta against the version before. Checkpoints are spaced
+// by bytes, not by count (core/config_history.h), so each version names the checkpoint a reader of it
+// folds from and carries the writer's running totals for the next version.
 struct ConfigVersion {
   ConfigObjectType object_type = ConfigObjectType::kConnectedSystem;
   std::string object_key;  // decimal id, or the uuid of an api key
@@ -152,9 +154,23 @@ struct ConfigVersion {
   std::optional<std::string> reason;
   std::string summary;
   bool is_checkpoint = false;
+  int64_t checkpoint_version = 0;  // the checkpoint this version folds from (itself when is_checkpoint)
+  int64_t checkpoint_bytes = 0;    // that checkpoint's payload size
+  int64_t delta_bytes = 0;         // delta payload bytes since that checkpoint, this version's included
   std::string payload;
   bool operator==(const ConfigVersion&) const = default;
 };
+// What the writer of the next version needs of the newest one (version 0: the object has no history).
+struct ConfigHead {
+  int64_t version = 0;
+  int64_t checkpoint_version = 0;
+  int64_t checkpoint_bytes = 0;
+  int64_t delta_bytes = 0;
+  bool operator==(const ConfigHead&) const = default;
+};
+inline ConfigHead HeadOf(const ConfigVersion& v) {
+  return {v.version, v.checkpoint_version, v.checkpoint_bytes, v.delta_bytes};
+}
 struct ConfigVersionPage {
   std::vector<ConfigVersion> items;  // newest first
   int64_t total = 0;

@@ -350,6 +350,9 @@ void Encode(const core::ConfigVersion& v, std::string* out) {
   w.OptStr(v.reason);
   w.Str(v.summary);
   w.Bool(v.is_checkpoint);
+  w.I64(v.checkpoint_version);
+  w.I64(v.checkpoint_bytes);
+  w.I64(v.delta_bytes);
   w.Str(v.payload);  // core::EncodeTree's bytes, opaque here
 }
 bool Decode(std::string_view in, core::ConfigVersion* v) {
@@ -363,7 +366,21 @@ bool Decode(std::string_view in, core::ConfigVersion* v) {
   v->operation = static_cast<core::OperationType>(op);
   return r.I64(&v->when) && r.Str(&v->initiated_by_type) && r.Str(&v->initiated_by_id) &&
          r.Str(&v->initiated_by_name) && r.OptStr(&v->reason) && r.Str(&v->summary) && r.Bool(&v->is_checkpoint) &&
+         r.I64(&v->checkpoint_version) && r.I64(&v->checkpoint_bytes) && r.I64(&v->delta_bytes) &&
          r.Str(&v->payload) && r.Done();
+}
+
+void Encode(const core::ConfigHead& v, std::string* out) {
+  Writer w(out);
+  w.I64(v.version);
+  w.I64(v.checkpoint_version);
+  w.I64(v.checkpoint_bytes);
+  w.I64(v.delta_bytes);
+}
+bool Decode(std::string_view in, core::ConfigHead* v) {
+  Reader r(in);
+  return r.I64(&v->version) && r.I64(&v->checkpoint_version) && r.I64(&v->checkpoint_bytes) &&
+         r.I64(&v->delta_bytes) && r.Done();
 }
 
 void EncodeInt(int64_t v, std::string* out) {

@@ -23,6 +23,7 @@ void Encode(const core::ApiKey& v, std::string* out);
 void Encode(const core::Activity& v, std::string* out);
 void Encode(const core::IdempotencyRecord& v, std::string* out);
 void Encode(const core::ConfigVersion& v, std::string* out);
+void Encode(const core::ConfigHead& v, std::string* out);  // the cvh/ head value
 
 [[nodiscard]] bool Decode(std::string_view in, core::ConnectorDefinition* v);
 [[nodiscard]] bool Decode(std::string_view in, core::ConnectedSystem* v);
@@ -32,6 +33,7 @@ void Encode(const core::ConfigVersion& v, std::string* out);
 [[nodiscard]] bool Decode(std::string_view in, core::Activity* v);
 [[nodiscard]] bool Decode(std::string_view in, core::IdempotencyRecord* v);
 [[nodiscard]] bool Decode(std::string_view in, core::ConfigVersion* v);
+[[nodiscard]] bool Decode(std::string_view in, core::ConfigHead* v);
 
 // Index entries, counters and sequence marks: version byte + big-endian int64 (9 bytes).
 void EncodeInt(int64_t v, std::string* out);

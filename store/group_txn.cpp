@@ -346,13 +346,12 @@ std::vector<core::Partition> GroupTransaction::ListPartitions(core::Id connected
   return CollectDecoded<core::Partition>(keys::PartitionPrefix(connected_system_id).view());
 }
 
-int64_t GroupTransaction::LatestConfigVersion(core::ConfigObjectType type, std::string_view key) {
+core::ConfigHead GroupTransaction::LatestConfigHead(core::ConfigObjectType type, std::string_view key) {
   const std::string head = keys::ConfigHeadKey(static_cast<uint8_t>(type), key);
   auto value = GetFromBatchAndDb(head);
-  if (!value) return 0;
-  int64_t v = 0;
-  if (!codec::DecodeInt(*value, &v)) Corrupt(head);
-  return v;
+  core::ConfigHead h;
+  if (value && !codec::Decode(*value, &h)) Corrupt(head);
+  return h;
 }
 
 // ---- counters and ids ------------------------------------------------------------------------------
@@ -569,7 +568,7 @@ void GroupTransaction::Put(const core::ConfigVersion& value) {
   const auto type = static_cast<uint8_t>(value.object_type);
   codec::Encode(value, &value_buf_);
   WriteOnlyPut(keys::ConfigVersionKey(type, value.object_key, value.version), value_buf_);
-  codec::EncodeInt(value.version, &value_buf_);
+  codec::Encode(core::HeadOf(value), &value_buf_);
   BatchPut(keys::ConfigHeadKey(type, value.object_key), value_buf_);
 }
 

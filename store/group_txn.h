@@ -72,7 +72,7 @@ class GroupTransaction final : public core::Transaction {
   std::vector<core::ConnectedSystem> ListConnectedSystems() override;
   std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
   std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
-  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override;
+  core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override;
   core::Id AllocateId(core::IdKind kind) override;
   void Put(const core::ConnectorDefinition& value) override;
   void Put(const core::ConnectedSystem& value) override;

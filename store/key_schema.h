@@ -39,7 +39,7 @@ inline constexpr std::string_view kIdempotency = "idem/";       // idem/<key>   
 // Configuration change history (core/config_history.h). Versions are only ever added, and outlive
 // their object. The head holds the newest version number: the one read a change's write path pays.
 inline constexpr std::string_view kConfigVersion = "cv/";       // cv/<type u8><key>/<version> -> oldest first
-inline constexpr std::string_view kConfigHead = "cvh/";         // cvh/<type u8><key> -> newest version
+inline constexpr std::string_view kConfigHead = "cvh/";         // cvh/<type u8><key> -> newest version, checkpoint totals
 // Counters; value = version byte + big-endian int64. Kept at most 15 bytes long (SSO, no allocation).
 inline constexpr std::string_view kCounter = "cnt/";
 inline constexpr std::string_view kSchemaVersionKey = "meta/schema_version";

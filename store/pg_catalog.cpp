@@ -53,8 +53,8 @@ class PgTransaction final : public core::Transaction {
   std::vector<core::ConnectedSystem> ListConnectedSystems() override { return pg::rows::ListConnectedSystems(c_); }
   std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override { return pg::rows::ListRunProfiles(c_, cs); }
   std::vector<core::Partition> ListPartitions(core::Id cs) override { return pg::rows::ListPartitions(c_, cs); }
-  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override {
-    return pg::rows::LatestConfigVersion(c_, type, key);
+  core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override {
+    return pg::rows::LatestConfigHead(c_, type, key);
   }
   core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
   void Put(const core::ConnectorDefinition& v) override { pg::rows::Put(c_, v); }
@@ -373,7 +373,7 @@ core::ConfigVersionPage PgCatalog::ListConfigVersions(core::ConfigObjectType typ
   return WithConn([&](pg::Conn& c) {
     // Versions are 1..latest without gaps (written under the write lock), so a page is a range.
     core::ConfigVersionPage page;
-    page.total = pg::rows::LatestConfigVersion(c, type, key);
+    page.total = pg::rows::LatestConfigHead(c, type, key).version;
     const int64_t newest = page.total - offset;
     if (limit <= 0 || offset < 0 || newest < 1) return page;
     page.items = pg::rows::ConfigVersionRange(c, type, key, std::max<int64_t>(1, newest - limit + 1), newest);

@@ -184,11 +184,13 @@ core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& q) {
   return page;
 }
 
-int64_t LatestConfigVersion(Conn& c, core::ConfigObjectType type, std::string_view key) {
-  // The primary key's index answers max() with one backward step.
-  return c.Exec("SELECT coalesce(max(version), 0)::bigint FROM config_versions WHERE object_type = $1 AND object_key = $2",
-                Params().Int(static_cast<int64_t>(type)).Text(key))
-      .Int(0, 0);
+core::ConfigHead LatestConfigHead(Conn& c, core::ConfigObjectType type, std::string_view key) {
+  // The primary key's index finds the newest row with one backward step; its body holds the totals.
+  Rows r = c.Exec("SELECT body FROM config_versions WHERE object_type = $1 AND object_key = $2 "
+                  "ORDER BY version DESC LIMIT 1",
+                  Params().Int(static_cast<int64_t>(type)).Text(key));
+  if (r.size() == 0) return {};
+  return core::HeadOf(DecodeBody<core::ConfigVersion>(r.Bytes(0, 0)));
 }
 std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectType type, std::string_view key,
                                                     int64_t from, int64_t to) {

@@ -41,7 +41,7 @@ std::vector<core::ApiKey> ListApiKeys(Conn& c);  // uuid order, bytewise
 std::optional<core::IdempotencyRecord> GetIdempotency(Conn& c, std::string_view key);
 std::optional<core::Activity> GetActivity(Conn& c, std::string_view id);
 core::ActivityPage ListActivities(Conn& c, const core::ActivityQuery& query);  // newest first
-int64_t LatestConfigVersion(Conn& c, core::ConfigObjectType type, std::string_view key);
+core::ConfigHead LatestConfigHead(Conn& c, core::ConfigObjectType type, std::string_view key);
 std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectType type, std::string_view key,
                                                     int64_t from, int64_t to);  // oldest first
 

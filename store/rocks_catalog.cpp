@@ -649,7 +649,9 @@ core::ConfigVersionPage RocksCatalog::ListConfigVersions(core::ConfigObjectType 
   {
     std::shared_lock lock(db_mu_);
     auto head = Get(LiveDb(), keys::ConfigHeadKey(static_cast<uint8_t>(type), key));
-    if (head && !codec::DecodeInt(*head, &page.total)) throw core::StoreUnavailable("corrupt configuration head");
+    core::ConfigHead h;
+    if (head && !codec::Decode(*head, &h)) throw core::StoreUnavailable("corrupt configuration head");
+    page.total = h.version;
   }
   const int64_t newest = page.total - offset;
   if (limit <= 0 || offset < 0 || newest < 1) return page;

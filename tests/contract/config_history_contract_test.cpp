@@ -41,16 +41,20 @@ class ConfigHistoryContract : public ::testing::Test {
     r.initiated_by_name = "ops";
     if (v % 2 == 0) r.reason = "reason " + std::to_string(v);
     r.summary = "change " + std::to_string(v);
-    r.is_checkpoint = v % 32 == 1;
+    r.is_checkpoint = v % 32 == 1;  // the store keeps whatever the writer decided
+    r.checkpoint_version = (v - 1) / 32 * 32 + 1;
+    r.checkpoint_bytes = 1000 + v;
+    r.delta_bytes = r.is_checkpoint ? 0 : 7 * (v - r.checkpoint_version);
     r.payload = std::string("\x01\x00bytes", 7) + std::to_string(v);  // opaque to the store, NULs and all
     return r;
   }
   // Appends the next version of (type, key) the way the services do: latest + 1 inside the transaction.
   Status Append(ConfigObjectType type, const std::string& key, bool fail = false) {
     return catalog().Transact([&](Transaction& tx) -> Status {
-      const int64_t next = tx.LatestConfigVersion(type, key) + 1;
+      const int64_t next = tx.LatestConfigHead(type, key).version + 1;
       tx.Put(Version(type, key, next));
-      EXPECT_EQ(tx.LatestConfigVersion(type, key), next);  // the transaction reads its own version
+      // The transaction reads its own version, with the totals the next writer spaces checkpoints by.
+      EXPECT_EQ(tx.LatestConfigHead(type, key), core::HeadOf(Version(type, key, next)));
       if (fail) return core::MakeError(core::ErrorCode::kConflict, "no");
       return OkStatus();
     });
@@ -84,6 +88,12 @@ TYPED_TEST(ConfigHistoryContract, VersionsListNewestFirstWithPagingAndTotals) {
     auto other = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "77", 0, 25);
     EXPECT_EQ(other.total, 1);
     EXPECT_EQ(c.ListConfigVersions(ConfigObjectType::kConnectorDefinition, "7", 0, 25).total, 1);
+    EXPECT_TRUE(c.Transact([&](Transaction& tx) -> Status {
+      EXPECT_EQ(tx.LatestConfigHead(ConfigObjectType::kConnectedSystem, "7"),
+                core::HeadOf(this->Version(ConfigObjectType::kConnectedSystem, "7", 40)));
+      EXPECT_EQ(tx.LatestConfigHead(ConfigObjectType::kApiKey, "7"), core::ConfigHead{});
+      return OkStatus();
+    }).ok());
     auto none = c.ListConfigVersions(ConfigObjectType::kApiKey, "7", 0, 25);
     EXPECT_EQ(none.total, 0);
     EXPECT_TRUE(none.items.empty());
@@ -124,7 +134,7 @@ TYPED_TEST(ConfigHistoryContract, AVersionIsWrittenWithItsChangeAndOutlivesItsOb
   ASSERT_TRUE(this->catalog().Transact([&](Transaction& tx) -> Status {
     tx.Put(this->Version(ConfigObjectType::kConnectedSystem, std::to_string(cs), 2));
     tx.DeleteConnectedSystem(cs);
-    EXPECT_EQ(tx.LatestConfigVersion(ConfigObjectType::kConnectedSystem, std::to_string(cs)), 2);
+    EXPECT_EQ(tx.LatestConfigHead(ConfigObjectType::kConnectedSystem, std::to_string(cs)).version, 2);
     return OkStatus();
   }).ok());
   for (int round = 0; round < 2; ++round) {

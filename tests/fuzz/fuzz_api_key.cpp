@@ -35,7 +35,7 @@ class NullTransaction final : public Transaction {
   std::vector<ConnectedSystem> ListConnectedSystems() override { return {}; }
   std::vector<RunProfile> ListRunProfiles(Id) override { return {}; }
   std::vector<Partition> ListPartitions(Id) override { return {}; }
-  int64_t LatestConfigVersion(ConfigObjectType, std::string_view) override { return 0; }
+  ConfigHead LatestConfigHead(ConfigObjectType, std::string_view) override { return {}; }
   Id AllocateId(IdKind) override { return 1; }
   void Put(const ConnectorDefinition&) override {}
   void Put(const ConnectedSystem&) override {}

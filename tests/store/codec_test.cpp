@@ -141,9 +141,22 @@ TEST(Codec, ConfigVersionRoundTripsAndActivitiesGainTheirVersionCompatibly) {
   v.initiated_by_type = "ApiKey";
   v.reason = "why";
   v.summary = "API key deleted";
-  v.is_checkpoint = true;
+  v.is_checkpoint = false;
+  v.checkpoint_version = 21;
+  v.checkpoint_bytes = 9000;
+  v.delta_bytes = 4321;
   v.payload = std::string("\x01\x00\xff", 3);
   EXPECT_EQ(RoundTrip(v), v);
+  {
+    // The cvh/ head: the version and the totals the next writer spaces checkpoints by.
+    const core::ConfigHead head = core::HeadOf(v);
+    std::string head_bytes;
+    codec::Encode(head, &head_bytes);
+    core::ConfigHead head_out;
+    ASSERT_TRUE(codec::Decode(head_bytes, &head_out));
+    EXPECT_EQ(head_out, head);
+    EXPECT_FALSE(codec::Decode(head_bytes.substr(0, head_bytes.size() - 1), &head_out));
+  }
   std::string bytes;
   codec::Encode(v, &bytes);
   core::ConfigVersion out;

@@ -1,5 +1,6 @@
 // The configuration history's delta storage: folding the stored deltas onto their checkpoint must give
 // exactly the snapshot built from the entities, for random sequences of the changes that make versions.
+#include <algorithm>
 #include <random>
 
 #include "core/config_history.h"
@@ -108,14 +109,24 @@ TEST(ConfigTreeTest, SecretsNeverShowTheirValuesInADiff) {
 
 // The point of the design: versions fold to the snapshot the entities give, across checkpoints, for every
 // kind of change that makes a version, in random order. Every version is checked again at the end.
+// Long runs, some into a system that starts with many profiles, cross several checkpoints at different sizes.
 TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
-  for (uint32_t seed : {1u, 2u, 3u}) {
+  struct Run {
+    uint32_t seed;
+    int prefill;  // profiles created first (a version each)
+    int steps;
+  };
+  for (auto [seed, prefill, steps] : std::vector<Run>{{1, 0, 150}, {2, 0, 150}, {3, 0, 600}, {4, 150, 500}}) {
     std::mt19937 rng(seed);
     auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
     const core::Id cs = NewSystem("System " + std::to_string(seed), 1);
     std::vector<ConfigNode> expected{Expected(cs)};
+    for (int i = 0; i < prefill; ++i) {
+      ASSERT_TRUE(profiles.Create(admin, cs, Profile("Pre" + std::to_string(i), RunType::kFullImport)).ok());
+      expected.push_back(Expected(cs));
+    }
     int partition_names = 0;
-    for (int step = 0; step < 150; ++step) {
+    for (int step = 0; step < steps; ++step) {
       auto profile_list = catalog.ListRunProfiles(cs);
       auto partition_list = catalog.ListPartitions(cs);
       const size_t op = pick(10);
@@ -196,8 +207,30 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
       auto got = history.Get(Ref(cs), static_cast<int64_t>(v));
       ASSERT_TRUE(got.ok());
       EXPECT_EQ(got->snapshot, expected[v - 1]) << "version " << v;
-      EXPECT_EQ(got->record.is_checkpoint, v % 32 == 1) << v;
     }
+    // The records follow the byte rule: each names its checkpoint and carries the running totals.
+    const auto all = catalog.ConfigVersionRange(ConfigObjectType::kConnectedSystem, std::to_string(cs), 1,
+                                                static_cast<int64_t>(expected.size()));
+    ASSERT_EQ(all.size(), expected.size());
+    int checkpoints = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      const auto& r = all[i];
+      SCOPED_TRACE("seed " + std::to_string(seed) + " version " + std::to_string(r.version));
+      if (i == 0) {
+        EXPECT_TRUE(r.is_checkpoint);
+      }
+      if (r.is_checkpoint) {
+        ++checkpoints;
+        EXPECT_EQ(r.checkpoint_version, r.version);
+        EXPECT_EQ(r.checkpoint_bytes, static_cast<int64_t>(r.payload.size()));
+        EXPECT_EQ(r.delta_bytes, 0);
+      } else {
+        EXPECT_EQ(r.checkpoint_version, all[i - 1].checkpoint_version);
+        EXPECT_EQ(r.delta_bytes, all[i - 1].delta_bytes + static_cast<int64_t>(r.payload.size()));
+        EXPECT_LT(r.delta_bytes, std::max(r.checkpoint_bytes, core::kCheckpointFloorBytes));  // the read bound
+      }
+    }
+    EXPECT_GE(checkpoints, 3) << "seed " << seed;
     // Compare folds both ends the same way, also across checkpoint windows and backwards.
     for (auto [from, to] : std::vector<std::pair<int64_t, int64_t>>{{1, 100}, {40, 45}, {90, 3}}) {
       auto cmp = history.Compare(Ref(cs), std::to_string(from), std::to_string(to));
@@ -213,16 +246,26 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
 
 TEST_F(ConfigHistoryTest, AVersionStoresOnlyItsDelta) {
   const core::Id cs = NewSystem("Big", 1);
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(profiles.Create(admin, cs, Profile("P" + std::to_string(i), RunType::kExport)).ok());
-  auto page = catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 40);
-  ASSERT_EQ(page.total, 201);
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(profiles.Create(admin, cs, Profile("P" + std::to_string(i), RunType::kExport)).ok());
+  auto page = catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 401);
+  ASSERT_EQ(page.total, 401);
+  ASSERT_EQ(page.items.size(), 401u);
   size_t largest_delta = 0, checkpoint = 0;
-  for (const auto& r : page.items) {
-    if (r.is_checkpoint) checkpoint = std::max(checkpoint, r.payload.size());
-    else largest_delta = std::max(largest_delta, r.payload.size());
+  int64_t delta_bytes = 0, checkpoint_bytes_but_newest = 0;
+  for (const auto& r : page.items) {  // newest first
+    if (r.is_checkpoint) {
+      if (checkpoint) checkpoint_bytes_but_newest += static_cast<int64_t>(r.payload.size());
+      checkpoint = std::max(checkpoint, r.payload.size());
+    } else {
+      largest_delta = std::max(largest_delta, r.payload.size());
+      delta_bytes += static_cast<int64_t>(r.payload.size());
+    }
   }
-  EXPECT_LT(largest_delta, 300u);       // one run-profile node
-  EXPECT_GT(checkpoint, 25 * largest_delta);  // version 193 holds ~190 profiles
+  EXPECT_LT(largest_delta, 300u);             // one run-profile node
+  EXPECT_GT(checkpoint, 25 * largest_delta);  // a late checkpoint holds hundreds of profiles
+  // Each checkpoint is paid for by at least its predecessor's size in deltas: the whole system is read
+  // and written O(delta bytes) in total, not once per N versions.
+  EXPECT_LE(checkpoint_bytes_but_newest, delta_bytes);
 }
 
 TEST_F(ConfigHistoryTest, ActivitiesCarryTheVersionAndHistorySurvivesTheDelete) {

@@ -89,12 +89,12 @@ class MemoryTransaction final : public core::Transaction {
       if (p.connected_system_id == cs) out.push_back(p);
     return out;
   }
-  int64_t LatestConfigVersion(core::ConfigObjectType type, std::string_view key) override {
+  core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override {
     auto it = s_.config_versions.lower_bound({type, std::string(key), INT64_MAX});
-    if (it == s_.config_versions.begin()) return 0;
+    if (it == s_.config_versions.begin()) return {};
     --it;
     const auto& [t, k, v] = it->first;
-    return t == type && k == key ? v : 0;
+    return t == type && k == key ? core::HeadOf(it->second) : core::ConfigHead{};
   }
   core::Id AllocateId(core::IdKind kind) override { return ++s_.next_ids[kind]; }
   // A row stored under an id that was not allocated (the seeded built-ins) still raises the high-water
@@ -229,7 +229,7 @@ class MemoryCatalog final : public core::Catalog {
   core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
                                              int64_t limit) override {
     core::ConfigVersionPage page;
-    page.total = Tx().LatestConfigVersion(type, key);
+    page.total = Tx().LatestConfigHead(type, key).version;
     for (int64_t v = page.total - offset; v >= 1 && v > page.total - offset - limit; --v)
       page.items.push_back(state_.config_versions.at({type, std::string(key), v}));
     return page;
