@@ -13,7 +13,6 @@ using keys::CounterKind;
 using keys::CounterKey;
 
 rocksdb::Slice S(std::string_view s) { return {s.data(), s.size()}; }
-rocksdb::Slice S(const keys::Key& k) { return {k.data(), k.size()}; }
 
 constexpr size_t kActivitySlot = 4;
 size_t Slot(core::IdKind kind) { return static_cast<size_t>(kind) - 1; }
