@@ -141,41 +141,45 @@ int RunServe(const ServeOptions& o) {
     log.Info("created the initial administrator API key", {{"file", path}});
   }
 
-  if (!server.Start()) {
-    fail("cannot start the connection loop");
-    return 1;
-  }
   std::string address = (config.tls_cert.empty() ? "http://" : "https://") + config.host + ":" + std::to_string(*port);
   std::string durability = o.store.postgresql() ? "the database's (a 2xx means COMMIT returned; see synchronous_commit)"
                            : tuning.sync        ? "strict (fsync before every acknowledged write)"
                                          : "relaxed (NO fsync: benchmarks only, acknowledged writes can be lost)";
-  log.Info("jim-edge started", {{"version", JIM_EDGE_VERSION},
-                                {"address", address},
-                                {"store", DescribeStore(o.store)},
-                                {"data_dir", o.store.data_dir},
-                                {"durability", durability},
-                                {"threads", std::to_string(config.threads)},
-                                {"open_files", std::to_string(open_files)}});
-  log.Flush();
-
-  // This thread waits for a stop signal and, between waits, flushes the log: no thread of its own for
-  // either (the logger was made with Flushing::kByOwner).
-  int sig = 0;
-  const timespec flush_every{0, 200'000'000};
-  while (sig != SIGTERM && sig != SIGINT) {
-    sig = sigtimedwait(&stop_signals, nullptr, &flush_every);
+  const auto started = [&] {
+    log.Info("jim-edge started", {{"version", JIM_EDGE_VERSION},
+                                  {"address", address},
+                                  {"store", DescribeStore(o.store)},
+                                  {"data_dir", o.store.data_dir},
+                                  {"durability", durability},
+                                  {"threads", std::to_string(config.threads)},
+                                  {"open_files", std::to_string(open_files)}});
     log.Flush();
+  };
+  // This thread runs the event loop. Between its rounds (every 100 ms) it flushes the log and looks for
+  // a stop signal without waiting: no thread of its own for either (the logger was made with
+  // Flushing::kByOwner, and the stop signals are blocked in every thread, so they stay pending here).
+  const auto between_rounds = [&] {
+    log.Flush();
+    const timespec no_wait{0, 0};
+    const int sig = sigtimedwait(&stop_signals, nullptr, &no_wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      log.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      log.Flush();
+      // Bounded: whatever still runs after 9 s is cut off; every acknowledged write is already on disk.
+      std::thread([&log] {
+        std::this_thread::sleep_for(std::chrono::seconds(9));
+        log.Warn("shutdown took longer than 9 s; exiting now", {});
+        log.Flush();
+        std::_Exit(0);
+      }).detach();
+      return false;
+    }
+    return true;
+  };
+  if (!server.Run(between_rounds, started)) {
+    fail("cannot start the connection loop");
+    return 1;
   }
-  log.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  log.Flush();
-  // Bounded: whatever still runs after 9 s is cut off; every acknowledged write is already on disk.
-  std::thread([&log] {
-    std::this_thread::sleep_for(std::chrono::seconds(9));
-    log.Warn("shutdown took longer than 9 s; exiting now", {});
-    log.Flush();
-    std::_Exit(0);
-  }).detach();
-  server.Shutdown();
   app->Close();
   log.Info("stopped", {});
   log.Flush();

@@ -416,39 +416,26 @@ core::Result<int> ApiServer::Bind() {
   return port;
 }
 
-bool ApiServer::Start() {
-  if (!loop_->Start(duplicate_listener_())) {
-    log_.Error("cannot start the connection loop", {{"detail", std::strerror(errno)}});
-    return false;
-  }
-  return true;
-}
-
 void ApiServer::Shutdown() {
-  // No new connection is accepted and no new request starts; workers finish the one they serve and hand
-  // their connection back; then the loop closes everything.
+  // Run has returned: the loop accepts and dispatches nothing more. Workers finish the request they serve
+  // (a connection's next one is not started) and hand their connection back; then the loop closes all.
   close_listener_();
   stopping_.store(true);
-  loop_->BeginStop();
   workers_->shutdown();
   loop_->Stop();
 }
 
-bool ApiServer::Run() {
-  if (!Start()) return false;
-  {
-    std::unique_lock lock(stop_mu_);
-    stop_cv_.wait(lock, [this] { return stop_requested_; });
+bool ApiServer::Run(const std::function<bool()>& tick, const std::function<void()>& on_serving) {
+  const ConnectionLoop::Tick keep_serving = [&tick] { return !tick || tick(); };
+  if (!loop_->Run(duplicate_listener_(), keep_serving, on_serving)) {
+    log_.Error("cannot start the connection loop", {{"detail", std::strerror(errno)}});
+    return false;
   }
   Shutdown();
   return true;
 }
 
-void ApiServer::Stop() {
-  std::lock_guard lock(stop_mu_);
-  stop_requested_ = true;
-  stop_cv_.notify_all();
-}
+void ApiServer::Stop() { loop_->Exit(); }
 
 size_t ApiServer::connections() const { return loop_->connections(); }
 

@@ -60,13 +60,10 @@ class ApiServer {
 
   // Binds the listening socket (port 0 picks a free one); returns the bound port or why it failed.
   core::Result<int> Bind();
-  // Starts serving on the bound socket without taking the calling thread (the event loop accepts);
-  // false if the loop could not start. Pair with Shutdown().
-  bool Start();
-  // Stops accepting; in-flight requests finish and their connections close. Call once, after Start().
-  void Shutdown();
-  // Start(), then serves until Stop() (any thread), then Shutdown(); false if the server could not run.
-  bool Run();
+  // Serves on the calling thread (the event loop runs on it: no thread of its own) until Stop() (any
+  // thread) or until `tick`, called on this thread about every 100 ms, returns false; then Shutdown().
+  // `on_serving` is called once the loop can serve. False if the loop could not start.
+  bool Run(const std::function<bool()>& tick = {}, const std::function<void()>& on_serving = {});
   // Makes Run() shut down and return.
   void Stop();
   // Connections open right now (held by the event loop or a worker).
@@ -77,6 +74,8 @@ class ApiServer {
 
  private:
   void Configure();
+  // After Run's loop: stops accepting, lets in-flight requests finish, closes every connection.
+  void Shutdown();
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   // Serves the requests buffered on c (on a worker), then gives c back to the loop.
   void Serve(Connection* c);
@@ -98,9 +97,6 @@ class ApiServer {
   std::function<bool(httplib::Stream&, bool, bool&, const std::function<void(httplib::Request&)>&)> process_;
   std::function<int()> duplicate_listener_;  // a duplicate of the library's bound socket, for the loop
   std::function<void()> close_listener_;     // closes the library's
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stop_requested_ = false;
   std::unique_ptr<ElasticThreadPool> workers_;
   std::unique_ptr<ConnectionLoop> loop_;
   std::atomic<bool> stopping_{false};

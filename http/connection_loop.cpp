@@ -52,9 +52,19 @@ void PeerAddress(int fd, bool local, std::string& ip, int& port) {
 }  // namespace
 
 ConnectionLoop::ConnectionLoop(ConnectionLimits limits, SSL_CTX* tls, Dispatch dispatch, RenderRefusal render)
-    : limits_(limits), tls_(tls), dispatch_(std::move(dispatch)), render_(std::move(render)), scratch_(kReadBudget) {}
+    : limits_(limits),
+      tls_(tls),
+      dispatch_(std::move(dispatch)),
+      render_(std::move(render)),
+      // Made here, not in Open, and closed only by the destructor: Exit() may write to it from any thread
+      // at any time of the loop's life.
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      scratch_(kReadBudget) {}
 
-ConnectionLoop::~ConnectionLoop() { Stop(); }
+ConnectionLoop::~ConnectionLoop() {
+  Stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
 
 namespace {
 // The epoll tag of the listening socket (connections carry their Connection*, the eventfd null).
@@ -63,11 +73,24 @@ char listen_tag;
 constexpr int kAcceptBudget = 256;
 }  // namespace
 
-bool ConnectionLoop::Start(int listen_fd) {
+bool ConnectionLoop::Run(int listen_fd, const Tick& tick, const std::function<void()>& on_ready) {
+  if (!Open(listen_fd)) return false;
+  if (on_ready) on_ready();
+  Loop(tick);
+  // Serving has ended: from here the kernel refuses new connections instead of queueing them until Stop.
+  CloseListener();
+  return true;
+}
+
+void ConnectionLoop::Exit() {
+  stopped_.store(true);
+  if (wake_fd_ >= 0) Wake();
+}
+
+bool ConnectionLoop::Open(int listen_fd) {
+  if (wake_fd_ < 0) return false;  // errno from the constructor's eventfd
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return false;
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) return false;
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = nullptr;
@@ -79,7 +102,6 @@ bool ConnectionLoop::Start(int listen_fd) {
     ev.data.ptr = &listen_tag;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return false;
   }
-  thread_ = std::thread([this] { Loop(); });
   return true;
 }
 
@@ -124,18 +146,8 @@ void ConnectionLoop::Return(Connection* c, After after) {
   Wake();
 }
 
-void ConnectionLoop::BeginStop() {
-  stopping_.store(true);
-  Wake();
-}
-
 void ConnectionLoop::Stop() {
-  if (thread_.joinable()) {
-    stopped_.store(true);
-    Wake();
-    thread_.join();
-  }
-  // The loop has ended and no worker holds a connection: whatever is left is closed here.
+  // Run has returned and no worker holds a connection: whatever is left is closed here.
   for (auto& [ptr, conn] : conns_) CloseConnection(*conn);
   conns_.clear();
   {
@@ -146,11 +158,10 @@ void ConnectionLoop::Stop() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-  epoll_fd_ = wake_fd_ = -1;
+  epoll_fd_ = -1;
 }
 
-void ConnectionLoop::Loop() {
+void ConnectionLoop::Loop(const Tick& tick) {
   std::vector<epoll_event> events(512);
   auto last_sweep = Clock::now();
   while (!stopped_.load()) {
@@ -161,17 +172,11 @@ void ConnectionLoop::Loop() {
         uint64_t count = 0;
         ssize_t rc = ::read(wake_fd_, &count, sizeof count);
         (void)rc;
-        // Stopping: new connections are refused by the kernel from here on.
-        if (stopping_.load()) CloseListener();
         TakeHandoffs();
         continue;
       }
       if (events[static_cast<size_t>(i)].data.ptr == &listen_tag) {
-        if (stopping_.load()) {
-          CloseListener();
-        } else {
-          AcceptReady();
-        }
+        AcceptReady();
         continue;
       }
       auto* c = static_cast<Connection*>(events[static_cast<size_t>(i)].data.ptr);
@@ -188,6 +193,7 @@ void ConnectionLoop::Loop() {
     if (now - last_sweep >= kSweepEvery) {
       Sweep(now);
       last_sweep = now;
+      if (tick && !tick()) break;
     }
   }
 }
@@ -200,7 +206,7 @@ void ConnectionLoop::TakeHandoffs() {
   }
   for (const Handoff& h : batch) {
     Connection& c = *h.returned;
-    if (h.after == After::kClose || stopping_.load()) {
+    if (h.after == After::kClose) {
       Close(c);
     } else if (h.after == After::kLinger) {
       Linger(c);
@@ -334,7 +340,6 @@ void ConnectionLoop::ReadAvailable(Connection& c) {
 }
 
 void ConnectionLoop::Advance(Connection& c) {
-  if (stopping_.load()) return Close(c);
   const auto now = Clock::now();
   std::string_view pending = c.Pending();
   if (pending.empty()) {

@@ -19,7 +19,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -51,17 +50,23 @@ class ConnectionLoop {
   ConnectionLoop(const ConnectionLoop&) = delete;
   ConnectionLoop& operator=(const ConnectionLoop&) = delete;
 
-  // Starts the loop's thread; false (with errno) if epoll or eventfd cannot be created. With a listening
-  // socket (bound and listening; the loop owns this descriptor and closes it at BeginStop) the loop
-  // accepts its connections itself: no thread sits in accept(2).
-  bool Start(int listen_fd = -1);
-  // A worker is done with c: the loop reads its next request (keep) or closes it.
+  // Runs the loop on the calling thread (a server's main thread has nothing else to do, so the loop needs
+  // no thread of its own): calls `on_ready` once it can serve, then serves until Exit() is called or
+  // `tick` (called on this thread about every 100 ms) returns false; then closes the listening socket (the
+  // kernel refuses new connections from here on) and returns true. False (with errno) if epoll cannot be
+  // set up. With a listening socket (bound and listening; the loop owns it) the loop accepts its
+  // connections itself: no thread sits in accept(2).
+  using Tick = std::function<bool()>;
+  bool Run(int listen_fd, const Tick& tick, const std::function<void()>& on_ready = {});
+  // Makes Run return (any thread; also before Run has started: it then returns at once). Connections
+  // held by the loop stay open until Stop.
+  void Exit();
+  // A worker is done with c: the loop reads its next request (keep) or closes it. After Run returned,
+  // Stop closes it.
   enum class After { kKeep, kClose, kLinger };
   void Return(Connection* c, After after);
-  // No new request is dispatched from now on; connections the loop holds are closed as they come up.
-  void BeginStop();
-  // Closes every connection the loop holds and joins its thread; call after the workers have returned
-  // every connection they held.
+  // Closes every connection; call after Run has returned and the workers have returned every connection
+  // they held.
   void Stop();
 
   size_t connections() const { return open_.load(std::memory_order_relaxed); }
@@ -72,7 +77,8 @@ class ConnectionLoop {
     Connection* returned = nullptr;
     After after = After::kKeep;
   };
-  void Loop();
+  bool Open(int listen_fd);
+  void Loop(const Tick& tick);
   void Wake();
   void AcceptReady();
   void CloseListener();
@@ -100,8 +106,6 @@ class ConnectionLoop {
   // epoll reports the pending connection again at once and the loop spins).
   std::chrono::steady_clock::time_point accept_paused_until_{};
   bool accept_paused_ = false;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> open_{0};
   std::mutex mu_;

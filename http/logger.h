@@ -21,8 +21,8 @@ class Logger {
  public:
   // Lines are buffered and flushed at least every 200 ms (and when the buffer grows, and at once for
   // warnings and errors), so that the access log does not cost a write(2) per request. By a thread of the
-  // logger's own, or, with kByOwner, by the owner calling Flush() that often (the server's main thread
-  // does it between waits for a stop signal, which saves a thread).
+  // logger's own, or, with kByOwner, by the owner calling Flush() that often (the server's main thread,
+  // which runs the event loop, does it between the loop's rounds: no thread of its own).
   enum class Flushing { kBackground, kByOwner };
   explicit Logger(LogFormat format = LogFormat::kText, int fd = 2, Flushing flushing = Flushing::kBackground);
   ~Logger();

@@ -50,6 +50,28 @@ class CreatePathHints final : public rocksdb::SliceTransform {
   }
 };
 
+// Flushes run in the compaction pool: one background thread for both instead of one each. RocksDB
+// schedules flushes there when the flush (HIGH) pool is empty, which this wrapper reports and keeps so
+// (DB::Open would otherwise grow it to one thread). jim-edge's writes are small catalog records; a flush
+// waits at most for one running compaction of a store that size (RocksDB's own default for years was
+// exactly this: max_background_flushes = 0). Issue 14 counts the server's threads: this is one of them.
+class OneBackgroundPoolEnv final : public rocksdb::EnvWrapper {
+ public:
+  explicit OneBackgroundPoolEnv(rocksdb::Env* target) : EnvWrapper(target) {}
+  const char* Name() const override { return "JimOneBackgroundPoolEnv"; }
+  void IncBackgroundThreadsIfNeeded(int num, Priority pri) override {
+    if (pri != Priority::HIGH) target()->IncBackgroundThreadsIfNeeded(num, pri);
+  }
+  int GetBackgroundThreads(Priority pri) override {
+    return pri == Priority::HIGH ? 0 : target()->GetBackgroundThreads(pri);
+  }
+};
+
+rocksdb::Env* DefaultEnv() {
+  static OneBackgroundPoolEnv env(rocksdb::Env::Default());  // outlives every DB of the process
+  return &env;
+}
+
 }  // namespace
 
 rocksdb::Options MakeDbOptions(const std::string& data_dir, rocksdb::Env* env) {
@@ -75,7 +97,7 @@ rocksdb::Options MakeDbOptions(const std::string& data_dir, rocksdb::Env* env) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(8ull << 20);  // explicit: the default differs between versions
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (env) opts.env = env;
+  opts.env = env ? env : DefaultEnv();
   return opts;
 }
 

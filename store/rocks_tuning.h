@@ -9,7 +9,8 @@
 
 namespace jim::store {
 
-// The options of the one DB of a data dir. `env` null = the default Env (tests pass a faulty one).
+// The options of the one DB of a data dir. `env` null = the default Env with flushes in the compaction
+// pool (tests pass a faulty one, which keeps RocksDB's own pools).
 rocksdb::Options MakeDbOptions(const std::string& data_dir, rocksdb::Env* env);
 
 // Switches RocksDB's per-thread perf and I/O statistics off on the calling thread (once per thread).
