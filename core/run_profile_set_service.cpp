@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/config_history.h"
 #include "core/rules.h"
+#include "core/write_use_case.h"
 
 namespace jim::core {
 
@@ -273,8 +274,8 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
     return MakePlan(reads, cs_id, in, checked, options, nullptr);
   }
 
-  RunProfileSetPlan result;
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+  // The plan keeps the skeleton's order itself (404, 400, 409, 412), the same for a dry run.
+  return TransactValue(ctx_.catalog, [&](Transaction& tx) -> Result<RunProfileSetPlan> {
     TransactionReads reads{tx};
     std::vector<RunProfile> stored;
     auto planned = MakePlan(reads, cs_id, in, checked, options, &stored);
@@ -323,11 +324,8 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
       }
     }
     plan.etag = RunProfileSetETag(cs_id, SetAfter(stored, plan));
-    result = std::move(plan);
-    return OkStatus();
+    return plan;
   });
-  if (!st) return st.error();
-  return result;
 }
 
 }  // namespace jim::core

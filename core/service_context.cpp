@@ -31,4 +31,10 @@ Error ConnectedSystemNotFound(Id id) {
   return NotFoundError("Connected System with ID " + std::to_string(id) + " not found.");
 }
 
+Result<ConnectedSystem> FindConnectedSystemOrNotFound(Transaction& tx, Id id) {
+  auto cs = tx.FindConnectedSystem(id);
+  if (!cs) return ConnectedSystemNotFound(id);
+  return std::move(*cs);
+}
+
 }  // namespace jim::core

@@ -24,5 +24,7 @@ Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target
 
 Error NotFoundError(std::string message);
 Error ConnectedSystemNotFound(Id id);
+// Inside a transaction: the system, or ConnectedSystemNotFound (the first step of most writes).
+Result<ConnectedSystem> FindConnectedSystemOrNotFound(Transaction& tx, Id id);
 
 }  // namespace jim::core
