@@ -62,9 +62,10 @@ Error InfrastructureKeyProtected(std::string_view action) {
 
 }  // namespace
 
-std::vector<ApiKey> ApiKeyService::List() {
+Result<std::vector<ApiKey>> ApiKeyService::List() {
   auto keys = ctx_.catalog.ListApiKeys();
-  std::sort(keys.begin(), keys.end(), [](const ApiKey& a, const ApiKey& b) {
+  if (!keys) return keys.error();
+  std::sort(keys->begin(), keys->end(), [](const ApiKey& a, const ApiKey& b) {
     return a.name != b.name ? a.name < b.name : a.id < b.id;
   });
   return keys;
@@ -72,8 +73,9 @@ std::vector<ApiKey> ApiKeyService::List() {
 
 Result<ApiKey> ApiKeyService::Get(std::string_view id) {
   auto key = ctx_.catalog.GetApiKey(id);
-  if (!key) return KeyNotFound(id);
-  return *key;
+  if (!key.ok()) return key.error();
+  if (!*key) return KeyNotFound(id);
+  return std::move(**key);
 }
 
 Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name, std::string description,
@@ -105,7 +107,7 @@ Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name
                        ConfigObjectType::kApiKey, k.id, "API key '" + k.name + "' created", std::nullopt, ApiKeyTree(k));
     return false;
   });
-  if (!skipped) return skipped.error();
+  if (!skipped.ok()) return skipped.error();
   if (*skipped) return MakeError(ErrorCode::kConflict, "skipped");
   return created;
 }
@@ -187,7 +189,7 @@ Status ApiKeyService::Delete(const Actor& actor, std::string_view id) {
       });
 }
 
-Authentication ApiKeyService::Authenticate(std::string_view presented, Millis now) {
+Result<Authentication> ApiKeyService::Authenticate(std::string_view presented, Millis now) {
   Authentication auth;
   if (presented.empty()) return auth;
   if (!IsWellFormedApiKey(presented)) {
@@ -195,7 +197,9 @@ Authentication ApiKeyService::Authenticate(std::string_view presented, Millis no
     return auth;
   }
   const std::string digest = Sha256Hex(presented);
-  auto key = ctx_.catalog.FindApiKeyByDigest(digest);
+  auto found = ctx_.catalog.FindApiKeyByDigest(digest);
+  if (!found.ok()) return found.error();
+  std::optional<ApiKey>& key = *found;
   // The map lookup finds the candidate; the constant-time compare is what decides.
   if (!key || !ConstantTimeEquals(key->digest_hex, digest)) {
     auth.outcome = AuthOutcome::kUnknown;
@@ -218,7 +222,9 @@ Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
                      "JIM_INFRASTRUCTURE_API_KEY is not a well-formed key (jim_ak_ followed by 64 lower-case hex "
                      "characters).");
   // Already there (every start after the first): no write, so a start on a full disk still succeeds.
-  if (ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext))) return OkStatus();
+  auto existing = ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext));
+  if (!existing.ok()) return existing.error();
+  if (*existing) return OkStatus();
   auto r = Insert(kSystemActor, "Infrastructure Key", "Created from JIM_INFRASTRUCTURE_API_KEY at start-up.",
                   {kAdministratorRoleId}, std::nullopt, true, std::nullopt, std::string(plaintext), false);
   if (!r && r.error().code != ErrorCode::kConflict) return r.error();
@@ -229,7 +235,8 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
   const std::string keep = current_plaintext.empty() ? std::string() : Sha256Hex(current_plaintext);
   auto retired = [&](const ApiKey& key) { return key.infrastructure && key.digest_hex != keep; };
   auto keys = ctx_.catalog.ListApiKeys();
-  if (std::none_of(keys.begin(), keys.end(), retired)) return OkStatus();
+  if (!keys) return keys.error();
+  if (std::none_of(keys->begin(), keys->end(), retired)) return OkStatus();
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     for (const ApiKey& key : tx.ListApiKeys()) {
       if (!retired(key)) continue;
@@ -245,7 +252,9 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
 }
 
 Result<std::optional<std::string>> ApiKeyService::EnsureInitialKey() {
-  if (!ctx_.catalog.ListApiKeys().empty()) return std::optional<std::string>();
+  auto keys = ctx_.catalog.ListApiKeys();
+  if (!keys) return keys.error();
+  if (!keys->empty()) return std::optional<std::string>();
   auto r = Insert(kSystemActor, "Initial Administrator Key", "Created at first start.", {kAdministratorRoleId},
                   std::nullopt, false, std::nullopt, std::nullopt, true);
   if (!r) {

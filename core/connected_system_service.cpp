@@ -49,11 +49,17 @@ bool Matches(const ListFilter& f, const ConnectedSystem& cs) {
 
 }  // namespace
 
-ConnectedSystemView ConnectedSystemService::ViewOf(ConnectedSystem system) {
+Result<ConnectedSystemView> ConnectedSystemService::ViewOf(ConnectedSystem system) {
   ConnectedSystemView v;
-  if (auto def = ctx_.catalog.GetConnectorDefinition(system.connector_id)) v.connector_name = def->name;
-  v.run_profile_count = ctx_.catalog.CountRunProfiles(system.id);
-  v.partition_count = static_cast<int64_t>(ctx_.catalog.ListPartitions(system.id).size());
+  auto def = ctx_.catalog.GetConnectorDefinition(system.connector_id);
+  if (!def.ok()) return def.error();
+  if (*def) v.connector_name = (*def)->name;
+  auto profiles = ctx_.catalog.CountRunProfiles(system.id);
+  if (!profiles) return profiles.error();
+  v.run_profile_count = *profiles;
+  auto partitions = ctx_.catalog.ListPartitions(system.id);
+  if (!partitions) return partitions.error();
+  v.partition_count = static_cast<int64_t>(partitions->size());
   v.system = std::move(system);
   return v;
 }
@@ -61,7 +67,9 @@ ConnectedSystemView ConnectedSystemService::ViewOf(ConnectedSystem system) {
 Result<Page<ConnectedSystemView>> ConnectedSystemService::List(const ListQueryInput& input) {
   auto query = ParseListQuery(input, {"id", "name", "created"}, {"name"});
   if (!query) return query.error();
-  auto systems = ctx_.catalog.ListConnectedSystems();
+  auto listed = ctx_.catalog.ListConnectedSystems();
+  if (!listed) return listed.error();
+  std::vector<ConnectedSystem>& systems = *listed;
   if (query->filter) {
     std::erase_if(systems, [&](const ConnectedSystem& cs) { return !Matches(*query->filter, cs); });
   }
@@ -79,15 +87,19 @@ Result<Page<ConnectedSystemView>> ConnectedSystemService::List(const ListQueryIn
   page.total = static_cast<int64_t>(systems.size());
   page.page = query->page;
   page.page_size = query->page_size;
-  for (int64_t i = query->Offset(); i < page.total && i < query->Offset() + query->page_size; ++i)
-    page.items.push_back(ViewOf(std::move(systems[static_cast<size_t>(i)])));
+  for (int64_t i = query->Offset(); i < page.total && i < query->Offset() + query->page_size; ++i) {
+    auto view = ViewOf(std::move(systems[static_cast<size_t>(i)]));
+    if (!view) return view.error();
+    page.items.push_back(std::move(*view));
+  }
   return page;
 }
 
 Result<ConnectedSystemView> ConnectedSystemService::Get(Id id) {
   auto cs = ctx_.catalog.GetConnectedSystem(id);
-  if (!cs) return ConnectedSystemNotFound(id);
-  return ViewOf(std::move(*cs));
+  if (!cs.ok()) return cs.error();
+  if (!*cs) return ConnectedSystemNotFound(id);
+  return ViewOf(std::move(**cs));
 }
 
 Result<ConnectedSystemView> ConnectedSystemService::Create(const Actor& actor, const CreateConnectedSystemInput& in) {
@@ -177,7 +189,7 @@ Status ConnectedSystemService::Delete(const Actor& actor, Id id) {
 }
 
 Result<std::vector<Partition>> ConnectedSystemService::ListPartitions(Id cs) {
-  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  if (auto st = RequireConnectedSystem(ctx_.catalog, cs); !st) return st.error();
   return ctx_.catalog.ListPartitions(cs);
 }
 

@@ -100,9 +100,11 @@ std::vector<std::string> CapabilitiesInUse(Transaction& tx, Id id, const Capabil
 
 }  // namespace
 
-ConnectorDefinitionView ConnectorDefinitionService::ViewOf(ConnectorDefinition def) {
+Result<ConnectorDefinitionView> ConnectorDefinitionService::ViewOf(ConnectorDefinition def) {
+  auto in_use = ctx_.catalog.IsConnectorInUse(def.id);
+  if (!in_use.ok()) return in_use.error();
   ConnectorDefinitionView v;
-  v.in_use = ctx_.catalog.IsConnectorInUse(def.id);
+  v.in_use = *in_use;
   v.definition = std::move(def);
   return v;
 }
@@ -113,7 +115,9 @@ Status ConnectorDefinitionService::SeedBuiltIns() {
   // comes up and serves reads instead of exiting on a refused write.
   bool current = true;
   for (ConnectorDefinition def : BuiltInConnectorDefinitions()) {
-    auto existing = ctx_.catalog.GetConnectorDefinition(def.id);
+    auto read = ctx_.catalog.GetConnectorDefinition(def.id);
+    if (!read.ok()) return read.error();
+    const std::optional<ConnectorDefinition>& existing = *read;
     if (!existing) {
       current = false;
       break;
@@ -150,23 +154,31 @@ Status ConnectorDefinitionService::SeedBuiltIns() {
   });
 }
 
-std::vector<ConnectorDefinitionView> ConnectorDefinitionService::List() {
+Result<std::vector<ConnectorDefinitionView>> ConnectorDefinitionService::List() {
   auto defs = ctx_.catalog.ListConnectorDefinitions();
-  std::sort(defs.begin(), defs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  if (!defs) return defs.error();
+  std::sort(defs->begin(), defs->end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::vector<ConnectorDefinitionView> out;
-  out.reserve(defs.size());
-  for (auto& d : defs) out.push_back(ViewOf(std::move(d)));
+  out.reserve(defs->size());
+  for (auto& d : *defs) {
+    auto view = ViewOf(std::move(d));
+    if (!view) return view.error();
+    out.push_back(std::move(*view));
+  }
   return out;
 }
 
 Result<ConnectorDefinitionView> ConnectorDefinitionService::Get(Id id) {
   auto def = ctx_.catalog.GetConnectorDefinition(id);
-  if (!def) return DefinitionNotFound(id);
-  return ViewOf(std::move(*def));
+  if (!def.ok()) return def.error();
+  if (!*def) return DefinitionNotFound(id);
+  return ViewOf(std::move(**def));
 }
 
 Result<ConnectorDefinitionView> ConnectorDefinitionService::GetByName(std::string_view name) {
-  for (auto& def : ctx_.catalog.ListConnectorDefinitions())
+  auto defs = ctx_.catalog.ListConnectorDefinitions();
+  if (!defs) return defs.error();
+  for (auto& def : *defs)
     if (def.name == name) return ViewOf(std::move(def));
   return NotFoundError("Connector definition with name '" + std::string(name) + "' not found.");
 }

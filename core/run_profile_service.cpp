@@ -133,40 +133,46 @@ RunProfileView RunProfileService::ViewOf(RunProfile profile, const std::optional
 }
 
 Result<std::vector<RunProfileView>> RunProfileService::List(Id cs) {
-  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  if (auto st = RequireConnectedSystem(ctx_.catalog, cs); !st) return st.error();
   std::vector<RunProfileView> views;
   auto profiles = ctx_.catalog.ListRunProfiles(cs);
-  views.reserve(profiles.size());
-  for (auto& p : profiles) {
-    std::optional<Partition> partition;
-    if (p.partition_id) partition = ctx_.catalog.GetPartition(*p.partition_id);
-    views.push_back(ViewOf(std::move(p), partition));
+  if (!profiles) return profiles.error();
+  views.reserve(profiles->size());
+  for (auto& p : *profiles) {
+    auto partition = PartitionOf(p);
+    if (!partition.ok()) return partition.error();
+    views.push_back(ViewOf(std::move(p), *partition));
   }
   return views;
 }
 
 Result<RunProfileView> RunProfileService::Get(Id cs, Id rp) {
-  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  if (auto st = RequireConnectedSystem(ctx_.catalog, cs); !st) return st.error();
   auto profile = ctx_.catalog.GetRunProfileOf(cs, rp);
-  if (!profile) return RunProfileNotFound(cs, rp);
-  std::optional<Partition> partition;
-  if (profile->partition_id) partition = ctx_.catalog.GetPartition(*profile->partition_id);
-  return ViewOf(std::move(*profile), partition);
+  if (!profile.ok()) return profile.error();
+  if (!*profile) return RunProfileNotFound(cs, rp);
+  auto partition = PartitionOf(**profile);
+  if (!partition.ok()) return partition.error();
+  return ViewOf(std::move(**profile), *partition);
 }
 
-Status RunProfileService::RequireSystem(Id cs) {
-  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
-  return OkStatus();
+Result<std::optional<Partition>> RunProfileService::PartitionOf(const RunProfile& profile) {
+  if (!profile.partition_id) return std::optional<Partition>();
+  return ctx_.catalog.GetPartition(*profile.partition_id);
 }
+
+Status RunProfileService::RequireSystem(Id cs) { return RequireConnectedSystem(ctx_.catalog, cs); }
 
 Result<CreateRunProfileOutcome> RunProfileService::RefuseEarly(Id cs_id, FieldErrors errors,
                                                                const IdempotencyInput* idempotency, Millis now) {
   // The same order as inside the transaction: 404 system, then a live Idempotency-Key, then 400. Committed
   // state is as good an answer as the committer's: a request that overlaps a write in flight may be ordered
   // before it.
-  if (!ctx_.catalog.GetConnectedSystem(cs_id)) return ConnectedSystemNotFound(cs_id);
+  if (auto st = RequireConnectedSystem(ctx_.catalog, cs_id); !st) return st.error();
   if (idempotency) {
-    auto previous = ctx_.catalog.GetIdempotency(idempotency->key);
+    auto read = ctx_.catalog.GetIdempotency(idempotency->key);
+    if (!read.ok()) return read.error();
+    std::optional<IdempotencyRecord>& previous = *read;
     if (previous && previous->created + kIdempotencyTtlMillis > now) {
       // Only a create that passed its field rules is ever recorded, so a request that fails them can only
       // differ from the recorded one: 409, as the transaction would answer.

@@ -27,7 +27,7 @@ std::invoke_result_t<Body&, Transaction&> TransactValue(Catalog& catalog, Body&&
   std::optional<typename Out::value_type> value;
   Status st = catalog.Transact([&](Transaction& tx) -> Status {
     Out out = body(tx);
-    if (!out) return std::move(out.error());
+    if (!out.ok()) return std::move(out.error());
     value = std::move(out).value();
     return OkStatus();
   });
@@ -47,7 +47,7 @@ auto RunWriteUseCase(Catalog& catalog, Find&& find, const FieldErrors& field_err
   using Out = std::invoke_result_t<Change&, Transaction&, Target&>;
   return TransactValue(catalog, [&](Transaction& tx) -> Out {
     auto target = find(tx);
-    if (!target) return std::move(target.error());
+    if (!target.ok()) return std::move(target.error());
     FieldErrors errors = field_errors;
     check(tx, std::as_const(*target), errors);
     if (!errors.empty()) return InvalidFields(std::move(errors));

@@ -196,33 +196,33 @@ class MemoryCatalog final : public core::Catalog {
     }
     return st;
   }
-  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override { Committed(); return Values(state_.definitions); }
-  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override { Committed(); return Tx().FindConnectorDefinition(id); }
-  bool IsConnectorInUse(core::Id id) override { Committed(); return Tx().IsConnectorInUse(id); }
-  std::vector<core::ConnectedSystem> ListConnectedSystems() override { Committed(); return Values(state_.systems); }
-  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override { Committed(); return Tx().FindConnectedSystem(id); }
-  int64_t CountRunProfiles(core::Id cs) override { Committed(); return static_cast<int64_t>(ListRunProfiles(cs).size()); }
-  int64_t CountAllRunProfiles() override { Committed(); return static_cast<int64_t>(state_.profiles.size()); }
-  std::vector<core::Partition> ListPartitions(core::Id cs) override { Committed(); return Tx().ListPartitions(cs); }
-  std::optional<core::Partition> GetPartition(core::Id id) override { Committed(); return Tx().FindPartition(id); }
-  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
+  core::Result<std::vector<core::ConnectorDefinition>> ListConnectorDefinitions() override { Committed(); return Values(state_.definitions); }
+  core::Result<std::optional<core::ConnectorDefinition>> GetConnectorDefinition(core::Id id) override { Committed(); return Tx().FindConnectorDefinition(id); }
+  core::Result<bool> IsConnectorInUse(core::Id id) override { Committed(); return Tx().IsConnectorInUse(id); }
+  core::Result<std::vector<core::ConnectedSystem>> ListConnectedSystems() override { Committed(); return Values(state_.systems); }
+  core::Result<std::optional<core::ConnectedSystem>> GetConnectedSystem(core::Id id) override { Committed(); return Tx().FindConnectedSystem(id); }
+  core::Result<int64_t> CountRunProfiles(core::Id cs) override { Committed(); return static_cast<int64_t>(ListRunProfiles(cs)->size()); }
+  core::Result<int64_t> CountAllRunProfiles() override { Committed(); return static_cast<int64_t>(state_.profiles.size()); }
+  core::Result<std::vector<core::Partition>> ListPartitions(core::Id cs) override { Committed(); return Tx().ListPartitions(cs); }
+  core::Result<std::optional<core::Partition>> GetPartition(core::Id id) override { Committed(); return Tx().FindPartition(id); }
+  core::Result<std::vector<core::RunProfile>> ListRunProfiles(core::Id cs) override {
     Committed();
     std::vector<core::RunProfile> out;
     for (auto& [id, p] : state_.profiles)
       if (p.connected_system_id == cs) out.push_back(p);
     return out;
   }
-  std::optional<core::RunProfile> GetRunProfile(core::Id id) override { Committed(); return Tx().FindRunProfile(id); }
+  core::Result<std::optional<core::RunProfile>> GetRunProfile(core::Id id) override { Committed(); return Tx().FindRunProfile(id); }
   // Systems not written yet share version 1, as in RocksCatalog.
   uint64_t RunProfileListVersion(core::Id cs) override {
     Committed();
     auto it = state_.list_versions.find(cs);
     return it == state_.list_versions.end() ? 1 : it->second;
   }
-  std::vector<core::ApiKey> ListApiKeys() override { Committed(); return Values(state_.keys); }
-  std::optional<core::ApiKey> GetApiKey(std::string_view id) override { Committed(); return Tx().FindApiKey(id); }
-  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view d) override { Committed(); return Tx().FindApiKeyByDigest(d); }
-  core::ActivityPage ListActivities(const core::ActivityQuery& q) override {
+  core::Result<std::vector<core::ApiKey>> ListApiKeys() override { Committed(); return Values(state_.keys); }
+  core::Result<std::optional<core::ApiKey>> GetApiKey(std::string_view id) override { Committed(); return Tx().FindApiKey(id); }
+  core::Result<std::optional<core::ApiKey>> FindApiKeyByDigest(std::string_view d) override { Committed(); return Tx().FindApiKeyByDigest(d); }
+  core::Result<core::ActivityPage> ListActivities(const core::ActivityQuery& q) override {
     Committed();
     core::ActivityPage page;
     for (auto it = state_.activities.rbegin(); it != state_.activities.rend(); ++it) {
@@ -233,17 +233,17 @@ class MemoryCatalog final : public core::Catalog {
     }
     return page;
   }
-  std::optional<core::Activity> GetActivity(std::string_view id) override {
+  core::Result<std::optional<core::Activity>> GetActivity(std::string_view id) override {
     Committed();
     for (auto& a : state_.activities)
-      if (a.id == id) return a;
-    return std::nullopt;
+      if (a.id == id) return std::optional<core::Activity>(a);
+    return std::optional<core::Activity>();
   }
-  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override {
+  core::Result<std::optional<core::IdempotencyRecord>> GetIdempotency(std::string_view key) override {
     Committed();
     return Tx().FindIdempotency(key);
   }
-  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+  core::Result<core::ConfigVersionPage> ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
                                              int64_t limit) override {
     Committed();
     core::ConfigVersionPage page;
@@ -252,7 +252,7 @@ class MemoryCatalog final : public core::Catalog {
       page.items.push_back(state_.config_versions.at({type, std::string(key), v}));
     return page;
   }
-  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key, int64_t from,
+  core::Result<std::vector<core::ConfigVersion>> ConfigVersionRange(core::ConfigObjectType type, std::string_view key, int64_t from,
                                                       int64_t to) override {
     Committed();
     std::vector<core::ConfigVersion> out;

@@ -62,7 +62,7 @@ TEST_F(ServiceTest, WriteUseCaseKeepsNothingOfARefusedChangeAndReturnsTheCommitt
       });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(catalog.GetConnectedSystem(cs)->name, "Payroll");
+  EXPECT_EQ(catalog.GetConnectedSystem(cs).value()->name, "Payroll");
 
   auto done = core::RunWriteUseCase(
       catalog, [&](Transaction& tx) { return FindSystem(tx, cs); },
@@ -73,14 +73,14 @@ TEST_F(ServiceTest, WriteUseCaseKeepsNothingOfARefusedChangeAndReturnsTheCommitt
       });
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(*done, "Renamed");
-  EXPECT_EQ(catalog.GetConnectedSystem(cs)->name, "Renamed");
+  EXPECT_EQ(catalog.GetConnectedSystem(cs).value()->name, "Renamed");
 }
 
 // The unit tier's guard that makes "a body never steps outside its transaction" checkable: every service
 // test runs over it, so a committed read in a body fails them all.
 TEST_F(ServiceTest, CommittedReadInsideATransactionBodyIsCaught) {
   EXPECT_DEATH((void)catalog.Transact([&](Transaction&) {
-                 (void)catalog.ListApiKeys();
+                 (void)catalog.ListApiKeys().value();
                  return core::OkStatus();
                }),
                "committed read inside a transaction body");
@@ -102,8 +102,8 @@ TEST_F(ServiceTest, ApiKeyUpdateRunTwiceKeepsTheRequestedRoles) {
   auto r = keys.Update(admin, second->key.id, up);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->role_ids, std::vector<int>{core::kAdministratorRoleId});
-  EXPECT_EQ(catalog.GetApiKey(second->key.id)->role_ids, std::vector<int>{core::kAdministratorRoleId});
-  EXPECT_EQ(catalog.GetApiKey(second->key.id)->name, "second, renamed");
+  EXPECT_EQ(catalog.GetApiKey(second->key.id).value()->role_ids, std::vector<int>{core::kAdministratorRoleId});
+  EXPECT_EQ(catalog.GetApiKey(second->key.id).value()->name, "second, renamed");
 }
 
 // Every write use case comes out of a re-run body as out of a single run.
@@ -125,7 +125,7 @@ TEST_F(ServiceTest, WriteUseCasesRunTwiceAnswerAsOnce) {
   EXPECT_EQ(updated->profile.revision, 2u);
   ASSERT_TRUE(profiles.Delete(admin, cs, created->view.profile.id, std::nullopt, std::nullopt).ok());
   ASSERT_TRUE(systems.Delete(admin, cs).ok());
-  EXPECT_FALSE(catalog.GetConnectedSystem(cs).has_value());
+  EXPECT_FALSE(catalog.GetConnectedSystem(cs).value().has_value());
 }
 
 }  // namespace
