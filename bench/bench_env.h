@@ -62,8 +62,9 @@ class BenchEnv {
 
   // `count` profiles in `cs`, with one audit activity each, `per_batch` per transaction.
   void Fill(core::Id cs, int64_t count, int64_t per_batch = 5000) {
-    auto system = catalog_->GetConnectedSystem(cs);
-    if (!system) throw std::runtime_error("no such system");
+    auto read = catalog_->GetConnectedSystem(cs);
+    if (!read.ok() || !*read) throw std::runtime_error("no such system");
+    const auto& system = *read;
     const core::Millis now = clock_.NowMillis();
     for (int64_t done = 0; done < count;) {
       const int64_t n = std::min(per_batch, count - done);

@@ -30,12 +30,12 @@ void BM_Authenticate(benchmark::State& state) {
   BenchEnv& env = Env(false);
   static std::string plaintext = [&] {
     auto initial = env.keys().EnsureInitialKey();
-    if (!initial || !*initial) throw std::runtime_error("no initial key");
+    if (!initial.ok() || !*initial) throw std::runtime_error("no initial key");
     return **initial;
   }();
   for (auto _ : state) {
     auto auth = env.keys().Authenticate(plaintext, 0);
-    if (auth.outcome != core::AuthOutcome::kOk) state.SkipWithError("authentication failed");
+    if (!auth || auth->outcome != core::AuthOutcome::kOk) state.SkipWithError("authentication failed");
     benchmark::DoNotOptimize(auth);
   }
 }

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     core::ServiceSet set(env.catalog(), clock, entropy);
     http::Services services = http::Services::Over(set);
     auto key = set.keys.EnsureInitialKey();
-    if (!key || !*key) {
+    if (!key.ok() || !*key) {
       std::fprintf(stderr, "cannot create a key\n");
       return 1;
     }

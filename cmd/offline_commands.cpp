@@ -77,7 +77,12 @@ int ApiKeyList(const StoreChoice& store) {
   auto app = OpenOffline(store);
   if (!app) return 1;
   std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", "ID", "PREFIX", "ENABLED", "ROLE", "NAME");
-  for (const auto& k : app->core.keys.List())
+  auto keys = app->core.keys.List();
+  if (!keys) {
+    PrintFailure(keys.error().message + " (" + keys.error().detail + ")");
+    return 1;
+  }
+  for (const auto& k : *keys)
     std::printf("%-36s  %-12s  %-8s  %-13s  %s\n", k.id.c_str(), k.key_prefix.c_str(), k.enabled ? "yes" : "no",
                 k.IsAdministrator() ? "Administrator" : "-", k.name.c_str());
   return 0;

@@ -126,7 +126,7 @@ int RunServe(const ServeOptions& o) {
   // created inside a transaction that checks that no key exists, so of several nodes starting on one empty
   // PostgreSQL database exactly one creates it, and only that one writes the file.
   auto initial = app->core.keys.EnsureInitialKey();
-  if (!initial) {
+  if (!initial.ok()) {
     fail("cannot create the initial API key: " + initial.error().message);
     return 1;
   }

@@ -36,12 +36,16 @@ Result<Page<Activity>> ActivityService::List(const ActivityListInput& in) {
     ActivityQuery count = aq;
     count.offset = 0;
     count.limit = 1;
-    const int64_t total = ctx_.catalog.ListActivities(count).total;
+    auto counted = ctx_.catalog.ListActivities(count);
+    if (!counted) return counted.error();
+    const int64_t total = counted->total;
     const int64_t end = total - query->Offset();  // exclusive index in newest-first order
     aq.offset = std::max<int64_t>(0, end - query->page_size);
     aq.limit = std::max<int64_t>(0, end - aq.offset);
   }
-  ActivityPage found = ctx_.catalog.ListActivities(aq);
+  auto listed = ctx_.catalog.ListActivities(aq);
+  if (!listed) return listed.error();
+  ActivityPage& found = *listed;
   if (oldest_first) std::reverse(found.items.begin(), found.items.end());
   Page<Activity> page;
   page.items = std::move(found.items);
@@ -53,8 +57,9 @@ Result<Page<Activity>> ActivityService::List(const ActivityListInput& in) {
 
 Result<Activity> ActivityService::Get(std::string_view id) {
   auto a = ctx_.catalog.GetActivity(id);
-  if (!a) return NotFoundError("Activity with ID " + std::string(id) + " not found.");
-  return *a;
+  if (!a.ok()) return a.error();
+  if (!*a) return NotFoundError("Activity with ID " + std::string(id) + " not found.");
+  return std::move(**a);
 }
 
 }  // namespace jim::core

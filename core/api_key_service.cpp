@@ -5,12 +5,19 @@
 #include "core/crypto.h"
 #include "core/config_history.h"
 #include "core/rules.h"
+#include "core/write_use_case.h"
 
 namespace jim::core {
 
 namespace {
 
 Error KeyNotFound(std::string_view id) { return NotFoundError("API key not found: " + std::string(id)); }
+
+Result<ApiKey> FindKeyOrNotFound(Transaction& tx, std::string_view id) {
+  auto key = tx.FindApiKey(id);
+  if (!key) return KeyNotFound(id);
+  return std::move(*key);
+}
 
 // Only the Administrator role exists; any other id, or an id given twice, is invalid.
 std::optional<std::vector<int>> ValidRoles(const std::optional<std::vector<int64_t>>& ids, FieldErrors& errors) {
@@ -55,9 +62,10 @@ Error InfrastructureKeyProtected(std::string_view action) {
 
 }  // namespace
 
-std::vector<ApiKey> ApiKeyService::List() {
+Result<std::vector<ApiKey>> ApiKeyService::List() {
   auto keys = ctx_.catalog.ListApiKeys();
-  std::sort(keys.begin(), keys.end(), [](const ApiKey& a, const ApiKey& b) {
+  if (!keys) return keys.error();
+  std::sort(keys->begin(), keys->end(), [](const ApiKey& a, const ApiKey& b) {
     return a.name != b.name ? a.name < b.name : a.id < b.id;
   });
   return keys;
@@ -65,8 +73,9 @@ std::vector<ApiKey> ApiKeyService::List() {
 
 Result<ApiKey> ApiKeyService::Get(std::string_view id) {
   auto key = ctx_.catalog.GetApiKey(id);
-  if (!key) return KeyNotFound(id);
-  return *key;
+  if (!key.ok()) return key.error();
+  if (!*key) return KeyNotFound(id);
+  return std::move(**key);
 }
 
 Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name, std::string description,
@@ -87,25 +96,19 @@ Result<CreatedApiKey> ApiKeyService::Insert(const Actor& actor, std::string name
   k.enabled = true;
   k.infrastructure = infrastructure;
   k.role_ids = std::move(roles);
-  bool skipped = false;
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    if (only_if_no_keys && !tx.ListApiKeys().empty()) {
-      skipped = true;
-      return OkStatus();
-    }
-    if (tx.FindApiKeyByDigest(k.digest_hex)) {
-      skipped = true;  // the same key already exists (bootstrap run twice)
-      return OkStatus();
-    }
+  // Skipped (nothing written) when a key exists and only the first was wanted, or this very key exists.
+  auto skipped = TransactValue(ctx_.catalog, [&](Transaction& tx) -> Result<bool> {
+    if (only_if_no_keys && !tx.ListApiKeys().empty()) return true;
+    if (tx.FindApiKeyByDigest(k.digest_hex)) return true;  // the same key already exists (bootstrap run twice)
     tx.Put(k);
     RecordObjectChange(tx,
                        MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kCreate, k.name, std::nullopt,
                                     std::nullopt, std::nullopt, change_reason),
                        ConfigObjectType::kApiKey, k.id, "API key '" + k.name + "' created", std::nullopt, ApiKeyTree(k));
-    return OkStatus();
+    return false;
   });
-  if (!st) return st.error();
-  if (skipped) return MakeError(ErrorCode::kConflict, "skipped");
+  if (!skipped.ok()) return skipped.error();
+  if (*skipped) return MakeError(ErrorCode::kConflict, "skipped");
   return created;
 }
 
@@ -136,60 +139,57 @@ Result<ApiKey> ApiKeyService::Update(const Actor& actor, std::string_view id, co
   if (!HasFieldError(errors, "changeReason"))
     CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, errors);
 
-  ApiKey updated;
   const Millis now = ctx_.clock.NowMillis();
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    auto key = tx.FindApiKey(id);
-    if (!key) return KeyNotFound(id);
-    if (!errors.empty()) return InvalidFields(errors);
-    bool enabled = in.is_enabled.value_or(false);
-    bool admin = std::find(roles->begin(), roles->end(), kAdministratorRoleId) != roles->end();
-    if (key->id == actor.id && (!enabled || !admin))
-      return MakeError(ErrorCode::kConflict, "An API key cannot disable itself or remove its own Administrator role.");
-    if (key->infrastructure && (!enabled || !admin || in.expires_at))
-      return InfrastructureKeyProtected("disabled, demoted or given an expiry");
-    const ConfigNode before_tree = ApiKeyTree(*key);
-    ApiKey after = *key;
-    after.role_ids = *roles;
-    after.enabled = enabled;
-    after.expires_at = in.expires_at;
-    if (CanAdminister(*key, now) && !CanAdminister(after, now) && !AnotherAdministratorRemains(tx, key->id, now))
-      return LastAdministrator(!enabled ? "disable" : !admin ? "demote" : "expire");
-    key->name = *in.name;
-    key->description = in.description.value_or("");
-    key->role_ids = std::move(*roles);
-    key->enabled = enabled;
-    key->expires_at = in.expires_at;
-    tx.Put(*key);
-    RecordObjectChange(tx,
-                       MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kUpdate, key->name, std::nullopt,
-                                    std::nullopt, std::nullopt, in.change_reason),
-                       ConfigObjectType::kApiKey, key->id, "API key '" + key->name + "' updated", before_tree,
-                       ApiKeyTree(*key));
-    updated = std::move(*key);
-    return OkStatus();
-  });
-  if (!st) return st.error();
-  return updated;
+  return RunWriteUseCase(
+      ctx_.catalog, [&](Transaction& tx) { return FindKeyOrNotFound(tx, id); }, errors,
+      [&](Transaction& tx, ApiKey& key) -> Result<ApiKey> {
+        bool enabled = in.is_enabled.value_or(false);
+        bool admin = std::find(roles->begin(), roles->end(), kAdministratorRoleId) != roles->end();
+        if (key.id == actor.id && (!enabled || !admin))
+          return MakeError(ErrorCode::kConflict,
+                           "An API key cannot disable itself or remove its own Administrator role.");
+        if (key.infrastructure && (!enabled || !admin || in.expires_at))
+          return InfrastructureKeyProtected("disabled, demoted or given an expiry");
+        const ConfigNode before_tree = ApiKeyTree(key);
+        ApiKey after = key;
+        after.role_ids = *roles;
+        after.enabled = enabled;
+        after.expires_at = in.expires_at;
+        if (CanAdminister(key, now) && !CanAdminister(after, now) && !AnotherAdministratorRemains(tx, key.id, now))
+          return LastAdministrator(!enabled ? "disable" : !admin ? "demote" : "expire");
+        key.name = *in.name;
+        key.description = in.description.value_or("");
+        key.role_ids = *roles;
+        key.enabled = enabled;
+        key.expires_at = in.expires_at;
+        tx.Put(key);
+        RecordObjectChange(tx,
+                           MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kUpdate, key.name,
+                                        std::nullopt, std::nullopt, std::nullopt, in.change_reason),
+                           ConfigObjectType::kApiKey, key.id, "API key '" + key.name + "' updated", before_tree,
+                           ApiKeyTree(key));
+        return std::move(key);
+      });
 }
 
 Status ApiKeyService::Delete(const Actor& actor, std::string_view id) {
   const Millis now = ctx_.clock.NowMillis();
-  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    auto key = tx.FindApiKey(id);
-    if (!key) return KeyNotFound(id);
-    if (key->id == actor.id) return MakeError(ErrorCode::kConflict, "An API key cannot delete itself.");
-    if (key->infrastructure) return InfrastructureKeyProtected("deleted");
-    if (CanAdminister(*key, now) && !AnotherAdministratorRemains(tx, key->id, now)) return LastAdministrator("delete");
-    tx.DeleteApiKey(id);
-    const ConfigNode tree = ApiKeyTree(*key);
-    RecordObjectChange(tx, MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key->name, std::nullopt),
-                       ConfigObjectType::kApiKey, key->id, "API key '" + key->name + "' deleted", tree, tree);
-    return OkStatus();
-  });
+  return RunWriteUseCase(
+      ctx_.catalog, [&](Transaction& tx) { return FindKeyOrNotFound(tx, id); },
+      [&](Transaction& tx, ApiKey& key) -> Status {
+        if (key.id == actor.id) return MakeError(ErrorCode::kConflict, "An API key cannot delete itself.");
+        if (key.infrastructure) return InfrastructureKeyProtected("deleted");
+        if (CanAdminister(key, now) && !AnotherAdministratorRemains(tx, key.id, now)) return LastAdministrator("delete");
+        tx.DeleteApiKey(id);
+        const ConfigNode tree = ApiKeyTree(key);
+        RecordObjectChange(
+            tx, MakeActivity(ctx_, actor, TargetType::kApiKey, OperationType::kDelete, key.name, std::nullopt),
+            ConfigObjectType::kApiKey, key.id, "API key '" + key.name + "' deleted", tree, tree);
+        return OkStatus();
+      });
 }
 
-Authentication ApiKeyService::Authenticate(std::string_view presented, Millis now) {
+Result<Authentication> ApiKeyService::Authenticate(std::string_view presented, Millis now) {
   Authentication auth;
   if (presented.empty()) return auth;
   if (!IsWellFormedApiKey(presented)) {
@@ -197,7 +197,9 @@ Authentication ApiKeyService::Authenticate(std::string_view presented, Millis no
     return auth;
   }
   const std::string digest = Sha256Hex(presented);
-  auto key = ctx_.catalog.FindApiKeyByDigest(digest);
+  auto found = ctx_.catalog.FindApiKeyByDigest(digest);
+  if (!found.ok()) return found.error();
+  std::optional<ApiKey>& key = *found;
   // The map lookup finds the candidate; the constant-time compare is what decides.
   if (!key || !ConstantTimeEquals(key->digest_hex, digest)) {
     auth.outcome = AuthOutcome::kUnknown;
@@ -220,7 +222,9 @@ Status ApiKeyService::EnsureInfrastructureKey(std::string_view plaintext) {
                      "JIM_INFRASTRUCTURE_API_KEY is not a well-formed key (jim_ak_ followed by 64 lower-case hex "
                      "characters).");
   // Already there (every start after the first): no write, so a start on a full disk still succeeds.
-  if (ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext))) return OkStatus();
+  auto existing = ctx_.catalog.FindApiKeyByDigest(Sha256Hex(plaintext));
+  if (!existing.ok()) return existing.error();
+  if (*existing) return OkStatus();
   auto r = Insert(kSystemActor, "Infrastructure Key", "Created from JIM_INFRASTRUCTURE_API_KEY at start-up.",
                   {kAdministratorRoleId}, std::nullopt, true, std::nullopt, std::string(plaintext), false);
   if (!r && r.error().code != ErrorCode::kConflict) return r.error();
@@ -231,7 +235,8 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
   const std::string keep = current_plaintext.empty() ? std::string() : Sha256Hex(current_plaintext);
   auto retired = [&](const ApiKey& key) { return key.infrastructure && key.digest_hex != keep; };
   auto keys = ctx_.catalog.ListApiKeys();
-  if (std::none_of(keys.begin(), keys.end(), retired)) return OkStatus();
+  if (!keys) return keys.error();
+  if (std::none_of(keys->begin(), keys->end(), retired)) return OkStatus();
   return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
     for (const ApiKey& key : tx.ListApiKeys()) {
       if (!retired(key)) continue;
@@ -247,7 +252,9 @@ Status ApiKeyService::RetireOtherInfrastructureKeys(std::string_view current_pla
 }
 
 Result<std::optional<std::string>> ApiKeyService::EnsureInitialKey() {
-  if (!ctx_.catalog.ListApiKeys().empty()) return std::optional<std::string>();
+  auto keys = ctx_.catalog.ListApiKeys();
+  if (!keys) return keys.error();
+  if (!keys->empty()) return std::optional<std::string>();
   auto r = Insert(kSystemActor, "Initial Administrator Key", "Created at first start.", {kAdministratorRoleId},
                   std::nullopt, false, std::nullopt, std::nullopt, true);
   if (!r) {

@@ -46,14 +46,14 @@ class ApiKeyService {
  public:
   explicit ApiKeyService(ServiceContext ctx) : ctx_(ctx) {}
 
-  std::vector<ApiKey> List();  // ordered by name
+  Result<std::vector<ApiKey>> List();  // ordered by name
   Result<ApiKey> Get(std::string_view id);
   Result<CreatedApiKey> Create(const Actor& actor, const CreateApiKeyInput& input);
   Result<ApiKey> Update(const Actor& actor, std::string_view id, const UpdateApiKeyInput& input);
   Status Delete(const Actor& actor, std::string_view id);
 
   // Checks a presented key: format, digest lookup with a constant-time compare, enabled, expiry.
-  Authentication Authenticate(std::string_view presented, Millis now);
+  Result<Authentication> Authenticate(std::string_view presented, Millis now);
 
   // Ensures the infrastructure key exists with the Administrator role (no-op when it does).
   Status EnsureInfrastructureKey(std::string_view plaintext);

@@ -21,6 +21,24 @@ class StoreUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The error of a committed read the store could not serve: the sentence a client may see, the engine's
+// words in `detail` (logged, never sent).
+inline Error CannotReachStore(std::string detail) {
+  return MakeError(ErrorCode::kUnavailable, "The service cannot reach its store right now; retry later.",
+                   std::move(detail));
+}
+
+// For a backend whose read path throws StoreUnavailable underneath: runs `read` and returns its value, or
+// CannotReachStore with what it threw.
+template <class Read>
+auto CatchStoreUnavailable(Read&& read) -> Result<decltype(read())> {
+  try {
+    return read();
+  } catch (const StoreUnavailable& e) {
+    return CannotReachStore(e.what());
+  }
+}
+
 enum class IdKind : uint8_t { kConnectorDefinition = 1, kConnectedSystem = 2, kPartition = 3, kRunProfile = 4 };
 
 // A serialised read-modify-write unit. Reads see the committed state plus every earlier write of the
@@ -85,41 +103,44 @@ class Catalog {
   // nothing it wrote is kept. An I/O failure yields kUnavailable; OK means it is on disk.
   virtual Status Transact(const std::function<Status(Transaction&)>& body) = 0;
 
-  // Committed reads. They throw StoreUnavailable on an I/O error.
-  virtual std::vector<ConnectorDefinition> ListConnectorDefinitions() = 0;
-  virtual std::optional<ConnectorDefinition> GetConnectorDefinition(Id id) = 0;
-  virtual bool IsConnectorInUse(Id connector_id) = 0;
-  virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
-  virtual std::optional<ConnectedSystem> GetConnectedSystem(Id id) = 0;
-  virtual int64_t CountRunProfiles(Id connected_system_id) = 0;
-  virtual int64_t CountAllRunProfiles() = 0;
-  virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;  // id order
-  virtual std::optional<Partition> GetPartition(Id id) = 0;
-  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
-  virtual std::optional<RunProfile> GetRunProfile(Id id) = 0;
+  // Committed reads. An I/O error is a kUnavailable error (CannotReachStore): never an exception, so every
+  // caller decides what it answers. Transaction bodies may throw StoreUnavailable; these may not.
+  virtual Result<std::vector<ConnectorDefinition>> ListConnectorDefinitions() = 0;
+  virtual Result<std::optional<ConnectorDefinition>> GetConnectorDefinition(Id id) = 0;
+  virtual Result<bool> IsConnectorInUse(Id connector_id) = 0;
+  virtual Result<std::vector<ConnectedSystem>> ListConnectedSystems() = 0;  // id order
+  virtual Result<std::optional<ConnectedSystem>> GetConnectedSystem(Id id) = 0;
+  virtual Result<int64_t> CountRunProfiles(Id connected_system_id) = 0;
+  virtual Result<int64_t> CountAllRunProfiles() = 0;
+  virtual Result<std::vector<Partition>> ListPartitions(Id connected_system_id) = 0;  // id order
+  virtual Result<std::optional<Partition>> GetPartition(Id id) = 0;
+  virtual Result<std::vector<RunProfile>> ListRunProfiles(Id connected_system_id) = 0;  // id order
+  virtual Result<std::optional<RunProfile>> GetRunProfile(Id id) = 0;
   // The profile `id` only if it belongs to `connected_system_id`. A store that keys profiles by their system
   // overrides this with one point read instead of the owner lookup plus the read of GetRunProfile.
-  virtual std::optional<RunProfile> GetRunProfileOf(Id connected_system_id, Id id) {
+  virtual Result<std::optional<RunProfile>> GetRunProfileOf(Id connected_system_id, Id id) {
     auto profile = GetRunProfile(id);
-    if (!profile || profile->connected_system_id != connected_system_id) return std::nullopt;
+    if (profile.ok() && *profile && (*profile)->connected_system_id != connected_system_id)
+      return std::optional<RunProfile>();
     return profile;
   }
   // A number that changes whenever something a rendered list of the system's run profiles shows may have
   // changed (its profiles, its partitions, the system itself), and changes before the write is acknowledged.
-  // Lets a caller keep a rendered list until it changes. 0: this store offers no such number.
+  // Lets a caller keep a rendered list until it changes. 0: this store offers no such number. Never an I/O
+  // read (a store keeps it in memory or offers none), so it cannot fail.
   virtual uint64_t RunProfileListVersion(Id /*connected_system_id*/) { return 0; }
-  virtual std::vector<ApiKey> ListApiKeys() = 0;
-  virtual std::optional<ApiKey> GetApiKey(std::string_view id) = 0;
-  virtual std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) = 0;
-  virtual ActivityPage ListActivities(const ActivityQuery& query) = 0;  // newest first
-  virtual std::optional<Activity> GetActivity(std::string_view id) = 0;
-  virtual std::optional<IdempotencyRecord> GetIdempotency(std::string_view key) = 0;
+  virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
+  virtual Result<std::optional<ApiKey>> GetApiKey(std::string_view id) = 0;
+  virtual Result<std::optional<ApiKey>> FindApiKeyByDigest(std::string_view digest_hex) = 0;
+  virtual Result<ActivityPage> ListActivities(const ActivityQuery& query) = 0;  // newest first
+  virtual Result<std::optional<Activity>> GetActivity(std::string_view id) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view key) = 0;
   // An object's configuration history, newest first; `total` is the number of versions (they are 1..total).
-  virtual ConfigVersionPage ListConfigVersions(ConfigObjectType type, std::string_view key, int64_t offset,
-                                               int64_t limit) = 0;
+  virtual Result<ConfigVersionPage> ListConfigVersions(ConfigObjectType type, std::string_view key, int64_t offset,
+                                                       int64_t limit) = 0;
   // Versions from..to (inclusive) that exist, oldest first.
-  virtual std::vector<ConfigVersion> ConfigVersionRange(ConfigObjectType type, std::string_view key, int64_t from,
-                                                        int64_t to) = 0;
+  virtual Result<std::vector<ConfigVersion>> ConfigVersionRange(ConfigObjectType type, std::string_view key,
+                                                                int64_t from, int64_t to) = 0;
 
   // Best-effort bookkeeping outside the audit trail (last-used time of a key); may be dropped on error.
   virtual void TouchApiKey(std::string_view id, Millis when) = 0;

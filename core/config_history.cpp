@@ -122,8 +122,19 @@ std::optional<int64_t> ParseVersion(const std::optional<std::string>& s, std::st
 
 }  // namespace
 
-std::vector<std::optional<ConfigNode>> ConfigHistoryService::StatesAt(
+Result<std::vector<std::optional<ConfigNode>>> ConfigHistoryService::StatesAt(
     const ConfigObjectRef& obj, const std::vector<int64_t>& wanted, std::vector<std::optional<ConfigVersion>>* records) {
+  // A payload that does not decode is a store fault like a failed read (DecodeOrThrow).
+  return CatchStoreUnavailable([&] { return StatesAtOrThrow(obj, wanted, records); });
+}
+
+std::vector<std::optional<ConfigNode>> ConfigHistoryService::StatesAtOrThrow(
+    const ConfigObjectRef& obj, const std::vector<int64_t>& wanted, std::vector<std::optional<ConfigVersion>>* records) {
+  auto range = [&](int64_t from, int64_t to) {
+    auto r = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, from, to);
+    if (!r) throw StoreUnavailable(r.error().detail);  // caught by StatesAt, which makes it a Result again
+    return std::move(*r);
+  };
   std::vector<std::optional<ConfigNode>> out(wanted.size());
   if (records) records->assign(wanted.size(), std::nullopt);
   // Newest first: the range read for a version usually holds the one before it too (Get's pair).
@@ -138,15 +149,15 @@ std::vector<std::optional<ConfigNode>> ConfigHistoryService::StatesAt(
                          loaded.back().version >= w;
     if (!covered) {
       // The version's own record names its checkpoint; then one range from there.
-      loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, w, w);
+      loaded = range(w, w);
       if (loaded.empty()) continue;
       const int64_t start = loaded.front().is_checkpoint ? w : loaded.front().checkpoint_version;
-      if (start >= 1 && start < w) loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, start, w);
+      if (start >= 1 && start < w) loaded = range(start, w);
     }
     out[i] = Fold(loaded, w);
     if (!out[i] && !loaded.empty() && loaded.back().version >= w) {
       // No checkpoint where the record says (never written so): fold from the start of the history.
-      loaded = ctx_.catalog.ConfigVersionRange(obj.type, obj.key, 1, w);
+      loaded = range(1, w);
       out[i] = Fold(loaded, w);
     }
     if (records && out[i])
@@ -162,7 +173,9 @@ Result<Page<ConfigVersion>> ConfigHistoryService::List(const ConfigObjectRef& ob
   in.page_size = paging.page_size;
   auto query = ParseListQuery(in, {}, {});
   if (!query) return query.error();
-  ConfigVersionPage found = ctx_.catalog.ListConfigVersions(obj.type, obj.key, query->Offset(), query->page_size);
+  auto listed = ctx_.catalog.ListConfigVersions(obj.type, obj.key, query->Offset(), query->page_size);
+  if (!listed) return listed.error();
+  ConfigVersionPage& found = *listed;
   Page<ConfigVersion> page;
   page.items = std::move(found.items);
   for (auto& r : page.items) r.payload.clear();
@@ -175,7 +188,9 @@ Result<Page<ConfigVersion>> ConfigHistoryService::List(const ConfigObjectRef& ob
 Result<ConfigVersionDetail> ConfigHistoryService::Get(const ConfigObjectRef& obj, int64_t version) {
   if (version < 1) return VersionNotFound(obj, version);
   std::vector<std::optional<ConfigVersion>> records;
-  auto states = StatesAt(obj, {version - 1, version}, &records);
+  auto read = StatesAt(obj, {version - 1, version}, &records);
+  if (!read) return read.error();
+  auto& states = *read;
   if (!states[1] || !records[1]) return VersionNotFound(obj, version);
   ConfigVersionDetail d;
   d.record = std::move(*records[1]);
@@ -193,7 +208,9 @@ Result<ConfigComparison> ConfigHistoryService::Compare(const ConfigObjectRef& ob
   auto f = ParseVersion(from, "fromVersion", errors);
   auto t = ParseVersion(to, "toVersion", errors);
   if (!errors.empty()) return InvalidFields(std::move(errors));
-  auto states = StatesAt(obj, {*f, *t}, nullptr);
+  auto read = StatesAt(obj, {*f, *t}, nullptr);
+  if (!read) return read.error();
+  auto& states = *read;
   if (!states[0]) return VersionNotFound(obj, *f);
   if (!states[1]) return VersionNotFound(obj, *t);
   ConfigComparison c;

@@ -86,8 +86,11 @@ class ConfigHistoryService {
  private:
   // The snapshots at `wanted` versions (those that exist), each folded from the checkpoint its record
   // names; `records` receives the records of the wanted versions.
-  std::vector<std::optional<ConfigNode>> StatesAt(const ConfigObjectRef& obj, const std::vector<int64_t>& wanted,
-                                                  std::vector<std::optional<ConfigVersion>>* records);
+  Result<std::vector<std::optional<ConfigNode>>> StatesAt(const ConfigObjectRef& obj,
+                                                          const std::vector<int64_t>& wanted,
+                                                          std::vector<std::optional<ConfigVersion>>* records);
+  std::vector<std::optional<ConfigNode>> StatesAtOrThrow(const ConfigObjectRef& obj, const std::vector<int64_t>& wanted,
+                                                         std::vector<std::optional<ConfigVersion>>* records);
   ServiceContext ctx_;
 };
 

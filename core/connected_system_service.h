@@ -60,7 +60,7 @@ class ConnectedSystemService {
   Status DeletePartition(const Actor& actor, Id cs, Id partition_id);
 
  private:
-  ConnectedSystemView ViewOf(ConnectedSystem system);
+  Result<ConnectedSystemView> ViewOf(ConnectedSystem system);
   ServiceContext ctx_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "core/config_history.h"
 #include "core/rules.h"
+#include "core/write_use_case.h"
 
 namespace jim::core {
 
@@ -15,6 +16,14 @@ Error DefinitionNotFound(Id id) {
 
 Error BuiltInImmutable() {
   return MakeError(ErrorCode::kInvalidArgument, "Built-in connector definitions cannot be changed or deleted.");
+}
+
+// The first step of a definition's update or delete: a built-in one is refused before any field error.
+Result<ConnectorDefinition> FindChangeableDefinition(Transaction& tx, Id id) {
+  auto def = tx.FindConnectorDefinition(id);
+  if (!def) return DefinitionNotFound(id);
+  if (def->built_in) return BuiltInImmutable();
+  return std::move(*def);
 }
 
 void Apply(const CapabilityInput& in, Capabilities& c) {
@@ -91,9 +100,11 @@ std::vector<std::string> CapabilitiesInUse(Transaction& tx, Id id, const Capabil
 
 }  // namespace
 
-ConnectorDefinitionView ConnectorDefinitionService::ViewOf(ConnectorDefinition def) {
+Result<ConnectorDefinitionView> ConnectorDefinitionService::ViewOf(ConnectorDefinition def) {
+  auto in_use = ctx_.catalog.IsConnectorInUse(def.id);
+  if (!in_use.ok()) return in_use.error();
   ConnectorDefinitionView v;
-  v.in_use = ctx_.catalog.IsConnectorInUse(def.id);
+  v.in_use = *in_use;
   v.definition = std::move(def);
   return v;
 }
@@ -104,7 +115,9 @@ Status ConnectorDefinitionService::SeedBuiltIns() {
   // comes up and serves reads instead of exiting on a refused write.
   bool current = true;
   for (ConnectorDefinition def : BuiltInConnectorDefinitions()) {
-    auto existing = ctx_.catalog.GetConnectorDefinition(def.id);
+    auto read = ctx_.catalog.GetConnectorDefinition(def.id);
+    if (!read.ok()) return read.error();
+    const std::optional<ConnectorDefinition>& existing = *read;
     if (!existing) {
       current = false;
       break;
@@ -141,23 +154,31 @@ Status ConnectorDefinitionService::SeedBuiltIns() {
   });
 }
 
-std::vector<ConnectorDefinitionView> ConnectorDefinitionService::List() {
+Result<std::vector<ConnectorDefinitionView>> ConnectorDefinitionService::List() {
   auto defs = ctx_.catalog.ListConnectorDefinitions();
-  std::sort(defs.begin(), defs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  if (!defs) return defs.error();
+  std::sort(defs->begin(), defs->end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::vector<ConnectorDefinitionView> out;
-  out.reserve(defs.size());
-  for (auto& d : defs) out.push_back(ViewOf(std::move(d)));
+  out.reserve(defs->size());
+  for (auto& d : *defs) {
+    auto view = ViewOf(std::move(d));
+    if (!view) return view.error();
+    out.push_back(std::move(*view));
+  }
   return out;
 }
 
 Result<ConnectorDefinitionView> ConnectorDefinitionService::Get(Id id) {
   auto def = ctx_.catalog.GetConnectorDefinition(id);
-  if (!def) return DefinitionNotFound(id);
-  return ViewOf(std::move(*def));
+  if (!def.ok()) return def.error();
+  if (!*def) return DefinitionNotFound(id);
+  return ViewOf(std::move(**def));
 }
 
 Result<ConnectorDefinitionView> ConnectorDefinitionService::GetByName(std::string_view name) {
-  for (auto& def : ctx_.catalog.ListConnectorDefinitions())
+  auto defs = ctx_.catalog.ListConnectorDefinitions();
+  if (!defs) return defs.error();
+  for (auto& def : *defs)
     if (def.name == name) return ViewOf(std::move(def));
   return NotFoundError("Connector definition with name '" + std::string(name) + "' not found.");
 }
@@ -171,8 +192,8 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Create(const Actor& 
     CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
   if (!errors.empty()) return InvalidFields(std::move(errors));
 
-  ConnectorDefinition created;
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+  // Its field rules need no store: refused above, before the transaction.
+  auto created = RunWriteUseCase(ctx_.catalog, NothingToFind, [&](Transaction& tx, Ok&) -> Result<ConnectorDefinition> {
     if (tx.FindConnectorDefinitionIdByName(*name)) return NameTaken(*name);
     ConnectorDefinition def;
     def.id = tx.AllocateId(IdKind::kConnectorDefinition);
@@ -187,11 +208,10 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Create(const Actor& 
                                     std::nullopt),
                        ConfigObjectType::kConnectorDefinition, std::to_string(def.id),
                        "Connector definition '" + def.name + "' created", std::nullopt, ConnectorDefinitionTree(def));
-    created = std::move(def);
-    return OkStatus();
+    return def;
   });
-  if (!st) return st.error();
-  return ViewOf(std::move(created));
+  if (!created) return created.error();
+  return ViewOf(std::move(*created));
 }
 
 Result<ConnectorDefinitionView> ConnectorDefinitionService::Update(const Actor& actor, Id id,
@@ -202,58 +222,54 @@ Result<ConnectorDefinitionView> ConnectorDefinitionService::Update(const Actor& 
   if (!HasFieldError(errors, "description"))
     CheckMaxLength("description", in.description, kMaxDescriptionLength, errors);
 
-  ConnectorDefinition updated;
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    auto def = tx.FindConnectorDefinition(id);
-    if (!def) return DefinitionNotFound(id);
-    if (def->built_in) return BuiltInImmutable();
-    if (!errors.empty()) return InvalidFields(errors);
-    const ConfigNode before_tree = ConnectorDefinitionTree(*def);
-    if (name) {
-      auto holder = tx.FindConnectorDefinitionIdByName(*name);
-      if (holder && *holder != id) return NameTaken(*name);
-      def->name = *name;
-    }
-    if (in.description) def->description = *in.description;
-    const Capabilities before = def->capabilities;
-    Apply(in.capabilities, def->capabilities);
-    if (auto blocked = CapabilitiesInUse(tx, id, before, def->capabilities); !blocked.empty()) {
-      std::string list;
-      for (const auto& b : blocked) list += (list.empty() ? "" : ", ") + b;
-      return MakeError(ErrorCode::kConflict, "Cannot remove capabilities that run profiles use: " + list +
-                                                 ". Delete or change those run profiles first.");
-    }
-    def->last_updated = ctx_.clock.NowMillis();
-    tx.Put(*def);
-    RecordObjectChange(tx,
-                       MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kUpdate, def->name,
-                                    std::nullopt),
-                       ConfigObjectType::kConnectorDefinition, std::to_string(id),
-                       "Connector definition '" + def->name + "' updated", before_tree, ConnectorDefinitionTree(*def));
-    updated = std::move(*def);
-    return OkStatus();
-  });
-  if (!st) return st.error();
-  return ViewOf(std::move(updated));
+  auto updated = RunWriteUseCase(
+      ctx_.catalog, [&](Transaction& tx) { return FindChangeableDefinition(tx, id); }, errors,
+      [&](Transaction& tx, ConnectorDefinition& def) -> Result<ConnectorDefinition> {
+        const ConfigNode before_tree = ConnectorDefinitionTree(def);
+        if (name) {
+          auto holder = tx.FindConnectorDefinitionIdByName(*name);
+          if (holder && *holder != id) return NameTaken(*name);
+          def.name = *name;
+        }
+        if (in.description) def.description = *in.description;
+        const Capabilities before = def.capabilities;
+        Apply(in.capabilities, def.capabilities);
+        if (auto blocked = CapabilitiesInUse(tx, id, before, def.capabilities); !blocked.empty()) {
+          std::string list;
+          for (const auto& b : blocked) list += (list.empty() ? "" : ", ") + b;
+          return MakeError(ErrorCode::kConflict, "Cannot remove capabilities that run profiles use: " + list +
+                                                     ". Delete or change those run profiles first.");
+        }
+        def.last_updated = ctx_.clock.NowMillis();
+        tx.Put(def);
+        RecordObjectChange(tx,
+                           MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kUpdate,
+                                        def.name, std::nullopt),
+                           ConfigObjectType::kConnectorDefinition, std::to_string(id),
+                           "Connector definition '" + def.name + "' updated", before_tree,
+                           ConnectorDefinitionTree(def));
+        return std::move(def);
+      });
+  if (!updated) return updated.error();
+  return ViewOf(std::move(*updated));
 }
 
 Status ConnectorDefinitionService::Delete(const Actor& actor, Id id) {
-  return ctx_.catalog.Transact([&](Transaction& tx) -> Status {
-    auto def = tx.FindConnectorDefinition(id);
-    if (!def) return DefinitionNotFound(id);
-    if (def->built_in) return BuiltInImmutable();
-    if (tx.IsConnectorInUse(id))
-      return MakeError(ErrorCode::kConflict,
-                       "Connector definition '" + def->name + "' is used by a Connected System and cannot be deleted.");
-    tx.DeleteConnectorDefinition(id);
-    const ConfigNode tree = ConnectorDefinitionTree(*def);
-    RecordObjectChange(tx,
-                       MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kDelete, def->name,
-                                    std::nullopt),
-                       ConfigObjectType::kConnectorDefinition, std::to_string(id),
-                       "Connector definition '" + def->name + "' deleted", tree, tree);
-    return OkStatus();
-  });
+  return RunWriteUseCase(
+      ctx_.catalog, [&](Transaction& tx) { return FindChangeableDefinition(tx, id); },
+      [&](Transaction& tx, ConnectorDefinition& def) -> Status {
+        if (tx.IsConnectorInUse(id))
+          return MakeError(ErrorCode::kConflict, "Connector definition '" + def.name +
+                                                     "' is used by a Connected System and cannot be deleted.");
+        tx.DeleteConnectorDefinition(id);
+        const ConfigNode tree = ConnectorDefinitionTree(def);
+        RecordObjectChange(tx,
+                           MakeActivity(ctx_, actor, TargetType::kConnectorDefinition, OperationType::kDelete,
+                                        def.name, std::nullopt),
+                           ConfigObjectType::kConnectorDefinition, std::to_string(id),
+                           "Connector definition '" + def.name + "' deleted", tree, tree);
+        return OkStatus();
+      });
 }
 
 }  // namespace jim::core

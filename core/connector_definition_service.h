@@ -35,7 +35,7 @@ class ConnectorDefinitionService {
   // Reconciles the built-ins (ids 1-4) with what this version ships; run at every start.
   Status SeedBuiltIns();
 
-  std::vector<ConnectorDefinitionView> List();  // ordered by name
+  Result<std::vector<ConnectorDefinitionView>> List();  // ordered by name
   Result<ConnectorDefinitionView> Get(Id id);
   Result<ConnectorDefinitionView> GetByName(std::string_view name);
   Result<ConnectorDefinitionView> Create(const Actor& actor, const ConnectorDefinitionInput& input);
@@ -43,7 +43,7 @@ class ConnectorDefinitionService {
   Status Delete(const Actor& actor, Id id);
 
  private:
-  ConnectorDefinitionView ViewOf(ConnectorDefinition def);
+  Result<ConnectorDefinitionView> ViewOf(ConnectorDefinition def);
   ServiceContext ctx_;
 };
 

@@ -1,7 +1,9 @@
 // The result type every core service returns: a value, or an error with a protocol-neutral code.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -41,16 +43,30 @@ inline Error InvalidFields(FieldErrors fields) {
 struct Ok {};
 
 template <class T>
+inline constexpr bool kIsOptional = false;
+template <class T>
+inline constexpr bool kIsOptional<std::optional<T>> = true;
+
+template <class T>
 class [[nodiscard]] Result {
  public:
+  using value_type = T;
+
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
+  // Caution: not for a Result of an optional or a bool (a committed read's "found?" or "in use?"), where
+  // `if (result)` would read as the answer but only say the read worked; such callers say ok().
+  explicit operator bool() const
+    requires(!kIsOptional<T> && !std::is_same_v<T, bool>)
+  {
+    return ok();
+  }
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  // By value: `for (auto& x : Read().value())` then holds the value, not a reference into a dead temporary.
+  T value() && { return std::get<0>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }

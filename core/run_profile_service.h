@@ -69,6 +69,8 @@ class RunProfileService {
 
  private:
   RunProfileView ViewOf(RunProfile profile, const std::optional<Partition>& partition);
+  // The committed partition a profile targets (none when it targets none).
+  Result<std::optional<Partition>> PartitionOf(const RunProfile& profile);
   // A create whose field rules already failed, answered from committed state with what outranks the 400.
   Result<CreateRunProfileOutcome> RefuseEarly(Id connected_system_id, FieldErrors errors,
                                               const IdempotencyInput* idempotency, Millis now);

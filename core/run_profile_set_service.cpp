@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/config_history.h"
 #include "core/rules.h"
+#include "core/write_use_case.h"
 
 namespace jim::core {
 
@@ -23,19 +24,21 @@ std::string ItemField(size_t index, std::string_view field) {
 
 // What the reads of a plan need; an apply reads through its transaction, a dry run reads committed state
 // (so that it never queues behind writers nor moves anything in the store).
+// Both shapes return Results: a committed read can fail, a transaction's read throws instead (the store turns
+// that into the transaction's error).
 struct TransactionReads {
   Transaction& tx;
-  std::optional<ConnectedSystem> System(Id id) { return tx.FindConnectedSystem(id); }
-  std::optional<ConnectorDefinition> Connector(Id id) { return tx.FindConnectorDefinition(id); }
-  std::optional<Partition> FindPartition(Id id) { return tx.FindPartition(id); }
-  std::vector<RunProfile> Profiles(Id cs) { return tx.ListRunProfiles(cs); }
+  Result<std::optional<ConnectedSystem>> System(Id id) { return tx.FindConnectedSystem(id); }
+  Result<std::optional<ConnectorDefinition>> Connector(Id id) { return tx.FindConnectorDefinition(id); }
+  Result<std::optional<Partition>> FindPartition(Id id) { return tx.FindPartition(id); }
+  Result<std::vector<RunProfile>> Profiles(Id cs) { return tx.ListRunProfiles(cs); }
 };
 struct CommittedReads {
   Catalog& catalog;
-  std::optional<ConnectedSystem> System(Id id) { return catalog.GetConnectedSystem(id); }
-  std::optional<ConnectorDefinition> Connector(Id id) { return catalog.GetConnectorDefinition(id); }
-  std::optional<Partition> FindPartition(Id id) { return catalog.GetPartition(id); }
-  std::vector<RunProfile> Profiles(Id cs) { return catalog.ListRunProfiles(cs); }
+  Result<std::optional<ConnectedSystem>> System(Id id) { return catalog.GetConnectedSystem(id); }
+  Result<std::optional<ConnectorDefinition>> Connector(Id id) { return catalog.GetConnectorDefinition(id); }
+  Result<std::optional<Partition>> FindPartition(Id id) { return catalog.GetPartition(id); }
+  Result<std::vector<RunProfile>> Profiles(Id cs) { return catalog.ListRunProfiles(cs); }
 };
 
 // The field rules of a single create that need no store, for item `index`; appends prefixed errors and
@@ -134,11 +137,15 @@ Checked CheckRequest(const RunProfileSetInput& in) {
 template <class Reads>
 Result<RunProfileSetPlan> MakePlan(Reads& reads, Id cs_id, const RunProfileSetInput& in, const Checked& checked,
                                    const RunProfileSetOptions& options, std::vector<RunProfile>* stored_out) {
-  auto cs = reads.System(cs_id);
-  if (!cs) return ConnectedSystemNotFound(cs_id);
+  auto system = reads.System(cs_id);
+  if (!system.ok()) return system.error();
+  if (!*system) return ConnectedSystemNotFound(cs_id);
+  const ConnectedSystem& cs = **system;
 
   FieldErrors errors = checked.errors;
-  auto connector = reads.Connector(cs->connector_id);
+  auto read_connector = reads.Connector(cs.connector_id);
+  if (!read_connector.ok()) return read_connector.error();
+  const std::optional<ConnectorDefinition>& connector = *read_connector;
   std::map<Id, bool> partition_ok;  // partition id -> belongs to this system
   for (size_t i = 0; i < in.run_profiles.size(); ++i) {
     const auto& item = in.run_profiles[i];
@@ -151,7 +158,8 @@ Result<RunProfileSetPlan> MakePlan(Reads& reads, Id cs_id, const RunProfileSetIn
       auto [it, inserted] = partition_ok.try_emplace(*item.partition_id, false);
       if (inserted) {
         auto p = reads.FindPartition(*item.partition_id);
-        it->second = p && p->connected_system_id == cs_id;
+        if (!p.ok()) return p.error();
+        it->second = *p && (*p)->connected_system_id == cs_id;
       }
       if (!it->second)
         errors.push_back({ItemField(i, "partitionId"), "Partition with ID " + std::to_string(*item.partition_id) +
@@ -161,7 +169,9 @@ Result<RunProfileSetPlan> MakePlan(Reads& reads, Id cs_id, const RunProfileSetIn
   }
   if (!errors.empty()) return InvalidFields(std::move(errors));
 
-  std::vector<RunProfile> stored = reads.Profiles(cs_id);
+  auto read_stored = reads.Profiles(cs_id);
+  if (!read_stored) return read_stored.error();
+  std::vector<RunProfile> stored = std::move(*read_stored);
   const std::string stored_etag = RunProfileSetETag(cs_id, stored);
 
   std::unordered_map<std::string_view, std::vector<const RunProfile*>> by_name;
@@ -256,9 +266,11 @@ std::string RunProfileSetETag(Id cs, const std::vector<RunProfile>& profiles) {
 }
 
 Result<RunProfileSetDocument> RunProfileSetService::Export(Id cs) {
-  if (!ctx_.catalog.GetConnectedSystem(cs)) return ConnectedSystemNotFound(cs);
+  if (auto st = RequireConnectedSystem(ctx_.catalog, cs); !st) return st.error();
+  auto profiles = ctx_.catalog.ListRunProfiles(cs);
+  if (!profiles) return profiles.error();
   RunProfileSetDocument doc;
-  doc.profiles = ctx_.catalog.ListRunProfiles(cs);
+  doc.profiles = std::move(*profiles);
   doc.etag = RunProfileSetETag(cs, doc.profiles);
   return doc;
 }
@@ -273,8 +285,8 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
     return MakePlan(reads, cs_id, in, checked, options, nullptr);
   }
 
-  RunProfileSetPlan result;
-  Status st = ctx_.catalog.Transact([&](Transaction& tx) -> Status {
+  // The plan keeps the skeleton's order itself (404, 400, 409, 412), the same for a dry run.
+  return TransactValue(ctx_.catalog, [&](Transaction& tx) -> Result<RunProfileSetPlan> {
     TransactionReads reads{tx};
     std::vector<RunProfile> stored;
     auto planned = MakePlan(reads, cs_id, in, checked, options, &stored);
@@ -323,11 +335,8 @@ Result<RunProfileSetPlan> RunProfileSetService::Apply(const Actor& actor, Id cs_
       }
     }
     plan.etag = RunProfileSetETag(cs_id, SetAfter(stored, plan));
-    result = std::move(plan);
-    return OkStatus();
+    return plan;
   });
-  if (!st) return st.error();
-  return result;
 }
 
 }  // namespace jim::core

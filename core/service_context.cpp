@@ -31,4 +31,17 @@ Error ConnectedSystemNotFound(Id id) {
   return NotFoundError("Connected System with ID " + std::to_string(id) + " not found.");
 }
 
+Status RequireConnectedSystem(Catalog& catalog, Id id) {
+  auto cs = catalog.GetConnectedSystem(id);
+  if (!cs.ok()) return cs.error();
+  if (!*cs) return ConnectedSystemNotFound(id);
+  return OkStatus();
+}
+
+Result<ConnectedSystem> FindConnectedSystemOrNotFound(Transaction& tx, Id id) {
+  auto cs = tx.FindConnectedSystem(id);
+  if (!cs) return ConnectedSystemNotFound(id);
+  return std::move(*cs);
+}
+
 }  // namespace jim::core

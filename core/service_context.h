@@ -24,5 +24,9 @@ Activity MakeActivity(ServiceContext& ctx, const Actor& actor, TargetType target
 
 Error NotFoundError(std::string message);
 Error ConnectedSystemNotFound(Id id);
+// Outside a transaction: OK when the system exists (committed state), else its 404 or the read's error.
+Status RequireConnectedSystem(Catalog& catalog, Id id);
+// Inside a transaction: the system, or ConnectedSystemNotFound (the first step of most writes).
+Result<ConnectedSystem> FindConnectedSystemOrNotFound(Transaction& tx, Id id);
 
 }  // namespace jim::core

@@ -568,13 +568,11 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   ctx.route = match.route;
   ctx.params = std::move(match.params);
   tl_request.route = match.route;
-  try {
-    if (ctx.route->role != Role::kAnonymous && !authenticator_.Authenticate(ctx)) return;
-    ctx.route->handler(ctx);
-  } catch (const core::StoreUnavailable& e) {
-    log_.Warn("store unavailable", {{"request_id", ctx.request_id}, {"detail", e.what()}});
-    SendError(res, 503, "The service cannot reach its store right now; retry later.");
-  }
+  // A store that cannot be reached is a kUnavailable result of the read or the transaction (503), never an
+  // exception: the catalog's committed reads return Results and Transact turns a body's StoreUnavailable
+  // into one.
+  if (ctx.route->role != Role::kAnonymous && !authenticator_.Authenticate(ctx)) return;
+  ctx.route->handler(ctx);
 }
 
 }  // namespace jim::http

@@ -23,7 +23,12 @@ void Authenticator::TouchKey(const core::ApiKey& key, core::Millis now) {
 }
 
 bool Authenticator::Authenticate(RequestContext& ctx) {
-  auto auth = services_.keys.Authenticate(ctx.req.get_header_value("X-Api-Key"), ctx.now);
+  auto authenticated = services_.keys.Authenticate(ctx.req.get_header_value("X-Api-Key"), ctx.now);
+  if (!authenticated) {
+    SendCoreError(ctx, authenticated.error());
+    return false;
+  }
+  core::Authentication& auth = *authenticated;
   if (auth.outcome != core::AuthOutcome::kOk) {
     if (int wait = limiter_.AdmitIp(ctx.req.remote_addr, ctx.now)) {
       SendRateLimited(ctx.res, wait);

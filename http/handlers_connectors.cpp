@@ -4,7 +4,9 @@
 namespace jim::http::handlers {
 
 void ListConnectors(RequestContext& ctx) {
-  SendJson(ctx.res, 200, RenderArray(ctx.services.definitions.List(), WriteConnectorHeader));
+  auto definitions = ctx.services.definitions.List();
+  if (!definitions) return SendCoreError(ctx, definitions.error());
+  SendJson(ctx.res, 200, RenderArray(*definitions, WriteConnectorHeader));
 }
 
 void GetConnector(RequestContext& ctx) {

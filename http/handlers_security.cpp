@@ -8,7 +8,9 @@ void WriteKey(JsonWriter& w, const core::ApiKey& k) { WriteApiKey(w, k); }
 }  // namespace
 
 void ListApiKeys(RequestContext& ctx) {
-  SendJson(ctx.res, 200, RenderArray(ctx.services.keys.List(), WriteKey));
+  auto keys = ctx.services.keys.List();
+  if (!keys) return SendCoreError(ctx, keys.error());
+  SendJson(ctx.res, 200, RenderArray(*keys, WriteKey));
 }
 
 void GetApiKey(RequestContext& ctx) { SendResult(ctx, ctx.services.keys.Get(ctx.params.uuid), 200, WriteKey); }

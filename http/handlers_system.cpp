@@ -64,9 +64,12 @@ void MetricsText(RequestContext& ctx) {
     return;
   }
   auto& catalog = ctx.services.catalog;
-  std::string text = ctx.metrics.Render(catalog.CountAllRunProfiles(),
-                                        static_cast<int64_t>(catalog.ListConnectedSystems().size()),
-                                        ctx.services.store_counters);
+  auto profiles = catalog.CountAllRunProfiles();
+  if (!profiles) return SendCoreError(ctx, profiles.error());
+  auto systems = catalog.ListConnectedSystems();
+  if (!systems) return SendCoreError(ctx, systems.error());
+  std::string text =
+      ctx.metrics.Render(*profiles, static_cast<int64_t>(systems->size()), ctx.services.store_counters);
   ctx.res.status = 200;
   ctx.res.body = std::move(text);
   ctx.res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

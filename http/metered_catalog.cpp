@@ -5,12 +5,9 @@ namespace jim::http {
 template <class F>
 auto MeteredCatalog::Read(F&& f) -> decltype(f()) {
   counters_.reads.fetch_add(1, std::memory_order_relaxed);
-  try {
-    return f();
-  } catch (const core::StoreUnavailable&) {
-    counters_.read_errors.fetch_add(1, std::memory_order_relaxed);
-    throw;
-  }
+  auto result = f();
+  if (!result.ok()) counters_.read_errors.fetch_add(1, std::memory_order_relaxed);
+  return result;
 }
 
 core::Status MeteredCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
@@ -22,58 +19,58 @@ core::Status MeteredCatalog::Transact(const std::function<core::Status(core::Tra
   return st;
 }
 
-std::vector<core::ConnectorDefinition> MeteredCatalog::ListConnectorDefinitions() {
+core::Result<std::vector<core::ConnectorDefinition>> MeteredCatalog::ListConnectorDefinitions() {
   return Read([&] { return inner_.ListConnectorDefinitions(); });
 }
-std::optional<core::ConnectorDefinition> MeteredCatalog::GetConnectorDefinition(core::Id id) {
+core::Result<std::optional<core::ConnectorDefinition>> MeteredCatalog::GetConnectorDefinition(core::Id id) {
   return Read([&] { return inner_.GetConnectorDefinition(id); });
 }
-bool MeteredCatalog::IsConnectorInUse(core::Id id) { return Read([&] { return inner_.IsConnectorInUse(id); }); }
-std::vector<core::ConnectedSystem> MeteredCatalog::ListConnectedSystems() {
+core::Result<bool> MeteredCatalog::IsConnectorInUse(core::Id id) { return Read([&] { return inner_.IsConnectorInUse(id); }); }
+core::Result<std::vector<core::ConnectedSystem>> MeteredCatalog::ListConnectedSystems() {
   return Read([&] { return inner_.ListConnectedSystems(); });
 }
-std::optional<core::ConnectedSystem> MeteredCatalog::GetConnectedSystem(core::Id id) {
+core::Result<std::optional<core::ConnectedSystem>> MeteredCatalog::GetConnectedSystem(core::Id id) {
   return Read([&] { return inner_.GetConnectedSystem(id); });
 }
-int64_t MeteredCatalog::CountRunProfiles(core::Id id) { return Read([&] { return inner_.CountRunProfiles(id); }); }
-int64_t MeteredCatalog::CountAllRunProfiles() { return Read([&] { return inner_.CountAllRunProfiles(); }); }
-std::vector<core::Partition> MeteredCatalog::ListPartitions(core::Id id) {
+core::Result<int64_t> MeteredCatalog::CountRunProfiles(core::Id id) { return Read([&] { return inner_.CountRunProfiles(id); }); }
+core::Result<int64_t> MeteredCatalog::CountAllRunProfiles() { return Read([&] { return inner_.CountAllRunProfiles(); }); }
+core::Result<std::vector<core::Partition>> MeteredCatalog::ListPartitions(core::Id id) {
   return Read([&] { return inner_.ListPartitions(id); });
 }
-std::optional<core::Partition> MeteredCatalog::GetPartition(core::Id id) {
+core::Result<std::optional<core::Partition>> MeteredCatalog::GetPartition(core::Id id) {
   return Read([&] { return inner_.GetPartition(id); });
 }
-std::vector<core::RunProfile> MeteredCatalog::ListRunProfiles(core::Id id) {
+core::Result<std::vector<core::RunProfile>> MeteredCatalog::ListRunProfiles(core::Id id) {
   return Read([&] { return inner_.ListRunProfiles(id); });
 }
-std::optional<core::RunProfile> MeteredCatalog::GetRunProfile(core::Id id) {
+core::Result<std::optional<core::RunProfile>> MeteredCatalog::GetRunProfile(core::Id id) {
   return Read([&] { return inner_.GetRunProfile(id); });
 }
-std::optional<core::RunProfile> MeteredCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
+core::Result<std::optional<core::RunProfile>> MeteredCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
   return Read([&] { return inner_.GetRunProfileOf(cs, id); });
 }
 uint64_t MeteredCatalog::RunProfileListVersion(core::Id cs) { return inner_.RunProfileListVersion(cs); }
-std::vector<core::ApiKey> MeteredCatalog::ListApiKeys() { return Read([&] { return inner_.ListApiKeys(); }); }
-std::optional<core::ApiKey> MeteredCatalog::GetApiKey(std::string_view id) {
+core::Result<std::vector<core::ApiKey>> MeteredCatalog::ListApiKeys() { return Read([&] { return inner_.ListApiKeys(); }); }
+core::Result<std::optional<core::ApiKey>> MeteredCatalog::GetApiKey(std::string_view id) {
   return Read([&] { return inner_.GetApiKey(id); });
 }
-std::optional<core::ApiKey> MeteredCatalog::FindApiKeyByDigest(std::string_view digest) {
+core::Result<std::optional<core::ApiKey>> MeteredCatalog::FindApiKeyByDigest(std::string_view digest) {
   return Read([&] { return inner_.FindApiKeyByDigest(digest); });
 }
-core::ActivityPage MeteredCatalog::ListActivities(const core::ActivityQuery& q) {
+core::Result<core::ActivityPage> MeteredCatalog::ListActivities(const core::ActivityQuery& q) {
   return Read([&] { return inner_.ListActivities(q); });
 }
-std::optional<core::Activity> MeteredCatalog::GetActivity(std::string_view id) {
+core::Result<std::optional<core::Activity>> MeteredCatalog::GetActivity(std::string_view id) {
   return Read([&] { return inner_.GetActivity(id); });
 }
-std::optional<core::IdempotencyRecord> MeteredCatalog::GetIdempotency(std::string_view key) {
+core::Result<std::optional<core::IdempotencyRecord>> MeteredCatalog::GetIdempotency(std::string_view key) {
   return Read([&] { return inner_.GetIdempotency(key); });
 }
-core::ConfigVersionPage MeteredCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+core::Result<core::ConfigVersionPage> MeteredCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
                                                            int64_t offset, int64_t limit) {
   return Read([&] { return inner_.ListConfigVersions(type, key, offset, limit); });
 }
-std::vector<core::ConfigVersion> MeteredCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+core::Result<std::vector<core::ConfigVersion>> MeteredCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
                                                                     int64_t from, int64_t to) {
   return Read([&] { return inner_.ConfigVersionRange(type, key, from, to); });
 }

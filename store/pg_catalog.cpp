@@ -162,6 +162,12 @@ auto PgCatalog::WithConn(Read&& read) {
   }
 }
 
+// A committed read: its StoreUnavailable (the database cannot be reached) becomes a kUnavailable result.
+template <class Read>
+auto PgCatalog::CommittedRead(Read&& read) {
+  return core::CatchStoreUnavailable([&] { return WithConn(read); });
+}
+
 // ---- writes -----------------------------------------------------------------------------------------------
 
 core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
@@ -314,63 +320,63 @@ void PgCatalog::MaybeSweep(pg::Conn& conn) {
 
 // ---- committed reads --------------------------------------------------------------------------------------
 
-std::vector<core::ConnectorDefinition> PgCatalog::ListConnectorDefinitions() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
+core::Result<std::vector<core::ConnectorDefinition>> PgCatalog::ListConnectorDefinitions() {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
 }
-std::optional<core::ConnectorDefinition> PgCatalog::GetConnectorDefinition(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
+core::Result<std::optional<core::ConnectorDefinition>> PgCatalog::GetConnectorDefinition(core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
 }
-bool PgCatalog::IsConnectorInUse(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ConnectorInUse(c, id); });
+core::Result<bool> PgCatalog::IsConnectorInUse(core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ConnectorInUse(c, id); });
 }
-std::vector<core::ConnectedSystem> PgCatalog::ListConnectedSystems() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
+core::Result<std::vector<core::ConnectedSystem>> PgCatalog::ListConnectedSystems() {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
 }
-std::optional<core::ConnectedSystem> PgCatalog::GetConnectedSystem(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
+core::Result<std::optional<core::ConnectedSystem>> PgCatalog::GetConnectedSystem(core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
 }
-int64_t PgCatalog::CountRunProfiles(core::Id cs) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::CountRunProfiles(c, cs); });
+core::Result<int64_t> PgCatalog::CountRunProfiles(core::Id cs) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::CountRunProfiles(c, cs); });
 }
-int64_t PgCatalog::CountAllRunProfiles() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::CountAllRunProfiles(c); });
+core::Result<int64_t> PgCatalog::CountAllRunProfiles() {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::CountAllRunProfiles(c); });
 }
-std::vector<core::Partition> PgCatalog::ListPartitions(core::Id cs) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
+core::Result<std::vector<core::Partition>> PgCatalog::ListPartitions(core::Id cs) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
 }
-std::optional<core::Partition> PgCatalog::GetPartition(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
+core::Result<std::optional<core::Partition>> PgCatalog::GetPartition(core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
 }
-std::vector<core::RunProfile> PgCatalog::ListRunProfiles(core::Id cs) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
+core::Result<std::vector<core::RunProfile>> PgCatalog::ListRunProfiles(core::Id cs) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
 }
-std::optional<core::RunProfile> PgCatalog::GetRunProfile(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
+core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfile(core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
 }
-std::optional<core::RunProfile> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
+core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
 }
-std::vector<core::ApiKey> PgCatalog::ListApiKeys() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListApiKeys(c); });
+core::Result<std::vector<core::ApiKey>> PgCatalog::ListApiKeys() {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListApiKeys(c); });
 }
-std::optional<core::ApiKey> PgCatalog::GetApiKey(std::string_view id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
+core::Result<std::optional<core::ApiKey>> PgCatalog::GetApiKey(std::string_view id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
 }
-std::optional<core::ApiKey> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+core::Result<std::optional<core::ApiKey>> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
 }
-core::ActivityPage PgCatalog::ListActivities(const core::ActivityQuery& q) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });
+core::Result<core::ActivityPage> PgCatalog::ListActivities(const core::ActivityQuery& q) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });
 }
-std::optional<core::Activity> PgCatalog::GetActivity(std::string_view id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetActivity(c, id); });
+core::Result<std::optional<core::Activity>> PgCatalog::GetActivity(std::string_view id) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetActivity(c, id); });
 }
-std::optional<core::IdempotencyRecord> PgCatalog::GetIdempotency(std::string_view key) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetIdempotency(c, key); });
+core::Result<std::optional<core::IdempotencyRecord>> PgCatalog::GetIdempotency(std::string_view key) {
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetIdempotency(c, key); });
 }
-core::ConfigVersionPage PgCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+core::Result<core::ConfigVersionPage> PgCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
                                                       int64_t offset, int64_t limit) {
-  return WithConn([&](pg::Conn& c) {
+  return CommittedRead([&](pg::Conn& c) {
     // Versions are 1..latest without gaps (written under the write lock), so a page is a range.
     core::ConfigVersionPage page;
     page.total = pg::rows::LatestConfigHead(c, type, key).version;
@@ -381,9 +387,9 @@ core::ConfigVersionPage PgCatalog::ListConfigVersions(core::ConfigObjectType typ
     return page;
   });
 }
-std::vector<core::ConfigVersion> PgCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+core::Result<std::vector<core::ConfigVersion>> PgCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
                                                                int64_t from, int64_t to) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ConfigVersionRange(c, type, key, from, to); });
+  return CommittedRead([&](pg::Conn& c) { return pg::rows::ConfigVersionRange(c, type, key, from, to); });
 }
 
 bool PgCatalog::IsWritable(std::string* reason) {

@@ -55,30 +55,30 @@ class PgCatalog final : public core::Catalog {
 
   core::Status Transact(const std::function<core::Status(core::Transaction&)>& body) override;
 
-  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override;
-  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override;
-  bool IsConnectorInUse(core::Id connector_id) override;
-  std::vector<core::ConnectedSystem> ListConnectedSystems() override;
-  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override;
-  int64_t CountRunProfiles(core::Id connected_system_id) override;
-  int64_t CountAllRunProfiles() override;
-  std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
-  std::optional<core::Partition> GetPartition(core::Id id) override;
-  std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
-  std::optional<core::RunProfile> GetRunProfile(core::Id id) override;
-  std::optional<core::RunProfile> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
+  core::Result<std::vector<core::ConnectorDefinition>> ListConnectorDefinitions() override;
+  core::Result<std::optional<core::ConnectorDefinition>> GetConnectorDefinition(core::Id id) override;
+  core::Result<bool> IsConnectorInUse(core::Id connector_id) override;
+  core::Result<std::vector<core::ConnectedSystem>> ListConnectedSystems() override;
+  core::Result<std::optional<core::ConnectedSystem>> GetConnectedSystem(core::Id id) override;
+  core::Result<int64_t> CountRunProfiles(core::Id connected_system_id) override;
+  core::Result<int64_t> CountAllRunProfiles() override;
+  core::Result<std::vector<core::Partition>> ListPartitions(core::Id connected_system_id) override;
+  core::Result<std::optional<core::Partition>> GetPartition(core::Id id) override;
+  core::Result<std::vector<core::RunProfile>> ListRunProfiles(core::Id connected_system_id) override;
+  core::Result<std::optional<core::RunProfile>> GetRunProfile(core::Id id) override;
+  core::Result<std::optional<core::RunProfile>> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
   // No list version: another node may change a list at any time, so the rendered-list cache must not keep
   // one (0 = "this store offers no such number").
   uint64_t RunProfileListVersion(core::Id) override { return 0; }
-  std::vector<core::ApiKey> ListApiKeys() override;
-  std::optional<core::ApiKey> GetApiKey(std::string_view id) override;
-  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override;
-  core::ActivityPage ListActivities(const core::ActivityQuery& query) override;
-  std::optional<core::Activity> GetActivity(std::string_view id) override;
-  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override;
-  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+  core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
+  core::Result<std::optional<core::ApiKey>> GetApiKey(std::string_view id) override;
+  core::Result<std::optional<core::ApiKey>> FindApiKeyByDigest(std::string_view digest_hex) override;
+  core::Result<core::ActivityPage> ListActivities(const core::ActivityQuery& query) override;
+  core::Result<std::optional<core::Activity>> GetActivity(std::string_view id) override;
+  core::Result<std::optional<core::IdempotencyRecord>> GetIdempotency(std::string_view key) override;
+  core::Result<core::ConfigVersionPage> ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
                                              int64_t limit) override;
-  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+  core::Result<std::vector<core::ConfigVersion>> ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
                                                       int64_t from, int64_t to) override;
   // Queued in memory and written soon by a background flusher, or by this node's next transaction, whichever
   // comes first (best effort, like the embedded store; a touch queued before a write is in when it returns).
@@ -108,6 +108,9 @@ class PgCatalog final : public core::Catalog {
   // replaced and the read tried once more. Throws StoreUnavailable when the database cannot be reached.
   template <class Read>
   auto WithConn(Read&& read);
+  // WithConn for the committed reads: what it throws becomes their kUnavailable result.
+  template <class Read>
+  auto CommittedRead(Read&& read);
   // Writes the queued touches on `conn` (inside a transaction or on its own). Holds flush_mu_ throughout,
   // so that a transaction's flush waits for a background flush in flight: then both are in.
   void FlushTouches(pg::Conn& conn);

@@ -472,79 +472,103 @@ std::optional<T> CopyOf(const T* value) {
 
 }  // namespace
 
-std::vector<core::ConnectorDefinition> RocksCatalog::ListConnectorDefinitions() {
-  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.connectors); });
+core::Result<std::vector<core::ConnectorDefinition>> RocksCatalog::ListConnectorDefinitions() {
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::ConnectorDefinition> {
+    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.connectors); });
+  });
 }
 
-std::optional<core::ConnectorDefinition> RocksCatalog::GetConnectorDefinition(core::Id id) {
-  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.connectors, id); });
+core::Result<std::optional<core::ConnectorDefinition>> RocksCatalog::GetConnectorDefinition(core::Id id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::ConnectorDefinition> {
+    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.connectors, id); });
+  });
 }
 
-bool RocksCatalog::IsConnectorInUse(core::Id connector_id) {
-  const std::string key = CounterKey(CounterKind::kConnectorUse, connector_id);
-  return ReadCache([&](const CatalogCache& c) { return c.Counter(key) > 0; });
+core::Result<bool> RocksCatalog::IsConnectorInUse(core::Id connector_id) {
+  return core::CatchStoreUnavailable([&]() -> bool {
+    const std::string key = CounterKey(CounterKind::kConnectorUse, connector_id);
+    return ReadCache([&](const CatalogCache& c) { return c.Counter(key) > 0; });
+  });
 }
 
-std::vector<core::ConnectedSystem> RocksCatalog::ListConnectedSystems() {
-  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.systems); });
+core::Result<std::vector<core::ConnectedSystem>> RocksCatalog::ListConnectedSystems() {
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::ConnectedSystem> {
+    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.systems); });
+  });
 }
 
-std::optional<core::ConnectedSystem> RocksCatalog::GetConnectedSystem(core::Id id) {
-  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.systems, id); });
+core::Result<std::optional<core::ConnectedSystem>> RocksCatalog::GetConnectedSystem(core::Id id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::ConnectedSystem> {
+    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.systems, id); });
+  });
 }
 
-int64_t RocksCatalog::CountRunProfiles(core::Id connected_system_id) {
-  const std::string key = CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id);
-  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
+core::Result<int64_t> RocksCatalog::CountRunProfiles(core::Id connected_system_id) {
+  return core::CatchStoreUnavailable([&]() -> int64_t {
+    const std::string key = CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id);
+    return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
+  });
 }
 
-int64_t RocksCatalog::CountAllRunProfiles() {
-  const std::string key = CounterKey(CounterKind::kRunProfilesAll);
-  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
+core::Result<int64_t> RocksCatalog::CountAllRunProfiles() {
+  return core::CatchStoreUnavailable([&]() -> int64_t {
+    const std::string key = CounterKey(CounterKind::kRunProfilesAll);
+    return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
+  });
 }
 
-std::vector<core::Partition> RocksCatalog::ListPartitions(core::Id connected_system_id) {
-  return ReadCache([&](const CatalogCache& c) {
-    std::vector<core::Partition> out;
-    for (auto it = c.partitions.lower_bound({connected_system_id, 0});
-         it != c.partitions.end() && it->first.first == connected_system_id; ++it)
-      out.push_back(it->second);
+core::Result<std::vector<core::Partition>> RocksCatalog::ListPartitions(core::Id connected_system_id) {
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::Partition> {
+    return ReadCache([&](const CatalogCache& c) {
+      std::vector<core::Partition> out;
+      for (auto it = c.partitions.lower_bound({connected_system_id, 0});
+           it != c.partitions.end() && it->first.first == connected_system_id; ++it)
+        out.push_back(it->second);
+      return out;
+    });
+  });
+}
+
+core::Result<std::optional<core::Partition>> RocksCatalog::GetPartition(core::Id id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::Partition> {
+    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.FindPartition(id)); });
+  });
+}
+
+// A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
+core::Result<std::vector<core::RunProfile>> RocksCatalog::ListRunProfiles(core::Id connected_system_id) {
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::RunProfile> {
+    std::vector<core::RunProfile> out;
+    std::shared_lock lock(db_mu_);
+    PrefixScan scan(LiveDb(), keys::RunProfilePrefix(connected_system_id).view());
+    for (scan->SeekToFirst(); scan->Valid(); scan->Next())
+      out.push_back(DecodeOrThrow<core::RunProfile>({scan->value().data(), scan->value().size()}));
+    scan.CheckStatus();
     return out;
   });
 }
 
-std::optional<core::Partition> RocksCatalog::GetPartition(core::Id id) {
-  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.FindPartition(id)); });
+core::Result<std::optional<core::RunProfile>> RocksCatalog::GetRunProfile(core::Id id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::RunProfile> {
+    std::shared_lock lock(db_mu_);
+    rocksdb::DB* db = LiveDb();
+    auto owner = Get(db, keys::RunProfileOwnerKey(id).view());
+    if (!owner) return std::nullopt;
+    int64_t cs = 0;
+    if (!codec::DecodeInt(*owner, &cs)) throw core::StoreUnavailable("corrupt run profile index");
+    auto value = Get(db, keys::RunProfileKey(cs, id).view());
+    if (!value) return std::nullopt;  // deleted between the two reads
+    return DecodeOrThrow<core::RunProfile>(*value);
+  });
 }
 
-// A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
-std::vector<core::RunProfile> RocksCatalog::ListRunProfiles(core::Id connected_system_id) {
-  std::vector<core::RunProfile> out;
-  std::shared_lock lock(db_mu_);
-  PrefixScan scan(LiveDb(), keys::RunProfilePrefix(connected_system_id).view());
-  for (scan->SeekToFirst(); scan->Valid(); scan->Next())
-    out.push_back(DecodeOrThrow<core::RunProfile>({scan->value().data(), scan->value().size()}));
-  scan.CheckStatus();
-  return out;
-}
-
-std::optional<core::RunProfile> RocksCatalog::GetRunProfile(core::Id id) {
-  std::shared_lock lock(db_mu_);
-  rocksdb::DB* db = LiveDb();
-  auto owner = Get(db, keys::RunProfileOwnerKey(id).view());
-  if (!owner) return std::nullopt;
-  int64_t cs = 0;
-  if (!codec::DecodeInt(*owner, &cs)) throw core::StoreUnavailable("corrupt run profile index");
-  auto value = Get(db, keys::RunProfileKey(cs, id).view());
-  if (!value) return std::nullopt;  // deleted between the two reads
-  return DecodeOrThrow<core::RunProfile>(*value);
-}
-
-std::optional<core::RunProfile> RocksCatalog::GetRunProfileOf(core::Id connected_system_id, core::Id id) {
-  std::shared_lock lock(db_mu_);
-  auto value = Get(LiveDb(), keys::RunProfileKey(connected_system_id, id).view());
-  if (!value) return std::nullopt;
-  return DecodeOrThrow<core::RunProfile>(*value);
+core::Result<std::optional<core::RunProfile>> RocksCatalog::GetRunProfileOf(core::Id connected_system_id, core::Id id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::RunProfile> {
+    std::shared_lock lock(db_mu_);
+    auto value = Get(LiveDb(), keys::RunProfileKey(connected_system_id, id).view());
+    if (!value) return std::nullopt;
+    return DecodeOrThrow<core::RunProfile>(*value);
+  });
 }
 
 size_t RocksCatalog::TrackedListVersions() {
@@ -557,123 +581,141 @@ uint64_t RocksCatalog::RunProfileListVersion(core::Id connected_system_id) {
   return list_versions_.Of(connected_system_id);
 }
 
-std::vector<core::ApiKey> RocksCatalog::ListApiKeys() {
-  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.api_keys); });
+core::Result<std::vector<core::ApiKey>> RocksCatalog::ListApiKeys() {
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::ApiKey> {
+    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.api_keys); });
+  });
 }
 
-std::optional<core::ApiKey> RocksCatalog::GetApiKey(std::string_view id) {
-  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.api_keys, id); });
+core::Result<std::optional<core::ApiKey>> RocksCatalog::GetApiKey(std::string_view id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::ApiKey> {
+    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.api_keys, id); });
+  });
 }
 
-std::optional<core::ApiKey> RocksCatalog::FindApiKeyByDigest(std::string_view digest_hex) {
-  return ReadCache([&](const CatalogCache& c) -> std::optional<core::ApiKey> {
-    auto uuid = c.api_key_by_digest.find(digest_hex);
-    if (uuid == c.api_key_by_digest.end()) return std::nullopt;
-    return CopyOf(c.api_keys, uuid->second);
+core::Result<std::optional<core::ApiKey>> RocksCatalog::FindApiKeyByDigest(std::string_view digest_hex) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::ApiKey> {
+    return ReadCache([&](const CatalogCache& c) -> std::optional<core::ApiKey> {
+      auto uuid = c.api_key_by_digest.find(digest_hex);
+      if (uuid == c.api_key_by_digest.end()) return std::nullopt;
+      return CopyOf(c.api_keys, uuid->second);
+    });
   });
 }
 
 // Newest first. Unfiltered pages walk act/ backwards; filtered ones walk their index backwards, so a
 // page costs offset + limit steps, never the whole trail. Totals come from the persisted counters.
-core::ActivityPage RocksCatalog::ListActivities(const core::ActivityQuery& query) {
-  core::ActivityPage page;
-  std::string prefix;
-  std::string counter;
-  const bool indexed = query.connected_system_id || query.target_type;
-  if (query.connected_system_id && query.target_type) {
-    const auto type = static_cast<uint8_t>(*query.target_type);
-    prefix = std::string(keys::ActivityBySystemTypePrefix(*query.connected_system_id, type).view());
-    counter = CounterKey(CounterKind::kActivitiesPerSystemType, *query.connected_system_id, type);
-  } else if (query.connected_system_id) {
-    prefix = std::string(keys::ActivityBySystemPrefix(*query.connected_system_id).view());
-    counter = CounterKey(CounterKind::kActivitiesPerSystem, *query.connected_system_id);
-  } else if (query.target_type) {
-    const auto type = static_cast<uint8_t>(*query.target_type);
-    prefix = std::string(keys::ActivityByTypePrefix(type).view());
-    counter = keys::CounterKeyByte(CounterKind::kActivitiesPerType, type);
-  } else {
-    prefix = std::string(keys::kActivity);
-    counter = CounterKey(CounterKind::kActivitiesAll);
-  }
-  page.total = ReadCache([&](const CatalogCache& c) { return c.Counter(counter); });
-  if (query.limit <= 0 || query.offset < 0 || query.offset >= page.total) return page;
+core::Result<core::ActivityPage> RocksCatalog::ListActivities(const core::ActivityQuery& query) {
+  return core::CatchStoreUnavailable([&]() -> core::ActivityPage {
+    core::ActivityPage page;
+    std::string prefix;
+    std::string counter;
+    const bool indexed = query.connected_system_id || query.target_type;
+    if (query.connected_system_id && query.target_type) {
+      const auto type = static_cast<uint8_t>(*query.target_type);
+      prefix = std::string(keys::ActivityBySystemTypePrefix(*query.connected_system_id, type).view());
+      counter = CounterKey(CounterKind::kActivitiesPerSystemType, *query.connected_system_id, type);
+    } else if (query.connected_system_id) {
+      prefix = std::string(keys::ActivityBySystemPrefix(*query.connected_system_id).view());
+      counter = CounterKey(CounterKind::kActivitiesPerSystem, *query.connected_system_id);
+    } else if (query.target_type) {
+      const auto type = static_cast<uint8_t>(*query.target_type);
+      prefix = std::string(keys::ActivityByTypePrefix(type).view());
+      counter = keys::CounterKeyByte(CounterKind::kActivitiesPerType, type);
+    } else {
+      prefix = std::string(keys::kActivity);
+      counter = CounterKey(CounterKind::kActivitiesAll);
+    }
+    page.total = ReadCache([&](const CatalogCache& c) { return c.Counter(counter); });
+    if (query.limit <= 0 || query.offset < 0 || query.offset >= page.total) return page;
 
-  std::shared_lock lock(db_mu_);
-  rocksdb::DB* db = LiveDb();
-  PrefixScan scan(db, prefix);
-  int64_t skipped = 0;
-  for (scan->SeekToLast(); scan->Valid() && static_cast<int64_t>(page.items.size()) < query.limit; scan->Prev()) {
-    if (skipped < query.offset) {
-      ++skipped;
-      continue;
+    std::shared_lock lock(db_mu_);
+    rocksdb::DB* db = LiveDb();
+    PrefixScan scan(db, prefix);
+    int64_t skipped = 0;
+    for (scan->SeekToLast(); scan->Valid() && static_cast<int64_t>(page.items.size()) < query.limit; scan->Prev()) {
+      if (skipped < query.offset) {
+        ++skipped;
+        continue;
+      }
+      if (!indexed) {
+        page.items.push_back(DecodeOrThrow<core::Activity>({scan->value().data(), scan->value().size()}));
+        continue;
+      }
+      const rocksdb::Slice k = scan->key();
+      if (k.size() < prefix.size() + 8) throw core::StoreUnavailable("corrupt activity index key");
+      const uint64_t seq = keys::ReadBE64(k.data() + k.size() - 8);
+      auto value = Get(db, keys::ActivityKey(seq).view());
+      if (!value) throw core::StoreUnavailable("activity index points at a missing activity");
+      page.items.push_back(DecodeOrThrow<core::Activity>(*value));
     }
-    if (!indexed) {
-      page.items.push_back(DecodeOrThrow<core::Activity>({scan->value().data(), scan->value().size()}));
-      continue;
-    }
-    const rocksdb::Slice k = scan->key();
-    if (k.size() < prefix.size() + 8) throw core::StoreUnavailable("corrupt activity index key");
-    const uint64_t seq = keys::ReadBE64(k.data() + k.size() - 8);
-    auto value = Get(db, keys::ActivityKey(seq).view());
-    if (!value) throw core::StoreUnavailable("activity index points at a missing activity");
-    page.items.push_back(DecodeOrThrow<core::Activity>(*value));
-  }
-  scan.CheckStatus();
-  return page;
+    scan.CheckStatus();
+    return page;
+  });
 }
 
-std::optional<core::Activity> RocksCatalog::GetActivity(std::string_view id) {
-  std::shared_lock lock(db_mu_);
-  rocksdb::DB* db = LiveDb();
-  auto seq_value = Get(db, keys::ActivityIdKey(id));
-  if (!seq_value) return std::nullopt;
-  int64_t seq = 0;
-  if (!codec::DecodeInt(*seq_value, &seq)) throw core::StoreUnavailable("corrupt activity index");
-  auto value = Get(db, keys::ActivityKey(static_cast<uint64_t>(seq)).view());
-  if (!value) return std::nullopt;
-  return DecodeOrThrow<core::Activity>(*value);
+core::Result<std::optional<core::Activity>> RocksCatalog::GetActivity(std::string_view id) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::Activity> {
+    std::shared_lock lock(db_mu_);
+    rocksdb::DB* db = LiveDb();
+    auto seq_value = Get(db, keys::ActivityIdKey(id));
+    if (!seq_value) return std::nullopt;
+    int64_t seq = 0;
+    if (!codec::DecodeInt(*seq_value, &seq)) throw core::StoreUnavailable("corrupt activity index");
+    auto value = Get(db, keys::ActivityKey(static_cast<uint64_t>(seq)).view());
+    if (!value) return std::nullopt;
+    return DecodeOrThrow<core::Activity>(*value);
+  });
 }
 
-std::optional<core::IdempotencyRecord> RocksCatalog::GetIdempotency(std::string_view key) {
-  std::shared_lock lock(db_mu_);
-  auto value = Get(LiveDb(), keys::IdempotencyKey(key));
-  if (!value) return std::nullopt;
-  return DecodeOrThrow<core::IdempotencyRecord>(*value);
+core::Result<std::optional<core::IdempotencyRecord>> RocksCatalog::GetIdempotency(std::string_view key) {
+  return core::CatchStoreUnavailable([&]() -> std::optional<core::IdempotencyRecord> {
+    std::shared_lock lock(db_mu_);
+    auto value = Get(LiveDb(), keys::IdempotencyKey(key));
+    if (!value) return std::nullopt;
+    return DecodeOrThrow<core::IdempotencyRecord>(*value);
+  });
 }
 
 // An object's versions are contiguous (1..head), so a page is a range read: offset + limit never walk
 // more than the page itself.
-core::ConfigVersionPage RocksCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
+core::Result<core::ConfigVersionPage> RocksCatalog::ListConfigVersions(core::ConfigObjectType type, std::string_view key,
                                                          int64_t offset, int64_t limit) {
-  core::ConfigVersionPage page;
-  {
-    std::shared_lock lock(db_mu_);
-    auto head = Get(LiveDb(), keys::ConfigHeadKey(static_cast<uint8_t>(type), key));
-    core::ConfigHead h;
-    if (head && !codec::Decode(*head, &h)) throw core::StoreUnavailable("corrupt configuration head");
-    page.total = h.version;
-  }
-  const int64_t newest = page.total - offset;
-  if (limit <= 0 || offset < 0 || newest < 1) return page;
-  page.items = ConfigVersionRange(type, key, std::max<int64_t>(1, newest - limit + 1), newest);
-  std::reverse(page.items.begin(), page.items.end());
-  return page;
+  return core::CatchStoreUnavailable([&]() -> core::ConfigVersionPage {
+    core::ConfigVersionPage page;
+    {
+      std::shared_lock lock(db_mu_);
+      auto head = Get(LiveDb(), keys::ConfigHeadKey(static_cast<uint8_t>(type), key));
+      core::ConfigHead h;
+      if (head && !codec::Decode(*head, &h)) throw core::StoreUnavailable("corrupt configuration head");
+      page.total = h.version;
+    }
+    const int64_t newest = page.total - offset;
+    if (limit <= 0 || offset < 0 || newest < 1) return page;
+    auto range = ConfigVersionRange(type, key, std::max<int64_t>(1, newest - limit + 1), newest);
+    if (!range) throw core::StoreUnavailable(range.error().detail);  // caught just above, as the range's own
+    page.items = std::move(*range);
+    std::reverse(page.items.begin(), page.items.end());
+    return page;
+  });
 }
 
-std::vector<core::ConfigVersion> RocksCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
+core::Result<std::vector<core::ConfigVersion>> RocksCatalog::ConfigVersionRange(core::ConfigObjectType type, std::string_view key,
                                                                   int64_t from, int64_t to) {
-  std::vector<core::ConfigVersion> out;
-  if (from > to || to < 1) return out;
-  std::shared_lock lock(db_mu_);
-  PrefixScan scan(LiveDb(), keys::ConfigVersionPrefix(static_cast<uint8_t>(type), key));
-  const std::string first = keys::ConfigVersionKey(static_cast<uint8_t>(type), key, std::max<int64_t>(from, 1));
-  for (scan->Seek(S(first)); scan->Valid(); scan->Next()) {
-    auto v = DecodeOrThrow<core::ConfigVersion>({scan->value().data(), scan->value().size()});
-    if (v.version > to) break;
-    out.push_back(std::move(v));
-  }
-  scan.CheckStatus();
-  return out;
+  return core::CatchStoreUnavailable([&]() -> std::vector<core::ConfigVersion> {
+    std::vector<core::ConfigVersion> out;
+    if (from > to || to < 1) return out;
+    std::shared_lock lock(db_mu_);
+    PrefixScan scan(LiveDb(), keys::ConfigVersionPrefix(static_cast<uint8_t>(type), key));
+    const std::string first = keys::ConfigVersionKey(static_cast<uint8_t>(type), key, std::max<int64_t>(from, 1));
+    for (scan->Seek(S(first)); scan->Valid(); scan->Next()) {
+      auto v = DecodeOrThrow<core::ConfigVersion>({scan->value().data(), scan->value().size()});
+      if (v.version > to) break;
+      out.push_back(std::move(v));
+    }
+    scan.CheckStatus();
+    return out;
+  });
 }
 
 }  // namespace jim::store

@@ -90,7 +90,7 @@ class CatalogContract : public ::testing::Test {
     return id;
   }
   std::string NextActivityId() { return TestUuid(++activities_); }
-  int64_t TotalActivities() { return catalog().ListActivities(core::ActivityQuery{}).total; }
+  int64_t TotalActivities() { return catalog().ListActivities(core::ActivityQuery{}).value().total; }
 
  private:
   Backend backend_;
@@ -176,7 +176,7 @@ TYPED_TEST(CatalogContract, ConcurrentCreatesGetDistinctContiguousIds) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
   EXPECT_EQ(*all.begin(), 1);
   EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
-  EXPECT_EQ(this->catalog().CountRunProfiles(cs), kThreads * kPerThread);
+  EXPECT_EQ(this->catalog().CountRunProfiles(cs).value(), kThreads * kPerThread);
   EXPECT_EQ(this->TotalActivities(), kThreads * kPerThread + 1);
 }
 
@@ -206,12 +206,12 @@ TYPED_TEST(CatalogContract, AFailedBodyKeepsNothing) {
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, code);
   }
-  EXPECT_EQ(this->catalog().CountRunProfiles(cs), 0);
-  EXPECT_EQ(this->catalog().CountAllRunProfiles(), 0);
-  EXPECT_TRUE(this->catalog().ListRunProfiles(cs).empty());
-  EXPECT_EQ(this->catalog().ListConnectedSystems().size(), 1u);
-  EXPECT_TRUE(this->catalog().ListApiKeys().empty());
-  EXPECT_FALSE(this->catalog().GetActivity(TestUuid(501)));
+  EXPECT_EQ(this->catalog().CountRunProfiles(cs).value(), 0);
+  EXPECT_EQ(this->catalog().CountAllRunProfiles().value(), 0);
+  EXPECT_TRUE(this->catalog().ListRunProfiles(cs).value().empty());
+  EXPECT_EQ(this->catalog().ListConnectedSystems().value().size(), 1u);
+  EXPECT_TRUE(this->catalog().ListApiKeys().value().empty());
+  EXPECT_FALSE(this->catalog().GetActivity(TestUuid(501)).value());
   EXPECT_EQ(this->TotalActivities(), activities);
   ASSERT_TRUE(this->Write([&](Transaction& tx) { EXPECT_FALSE(tx.FindConnectedSystemIdByName("never")); }).ok());
 }
@@ -232,15 +232,15 @@ TYPED_TEST(CatalogContract, ATransactionReadsItsOwnWritesAndCommittedReadsDoNot)
     EXPECT_EQ(tx.FindRunProfile(p.id), p);
     EXPECT_TRUE(tx.FindApiKeyByDigest(std::string(64, 'c')));
     // Not committed yet: the catalog's own reads still show the state before this transaction.
-    EXPECT_FALSE(catalog.GetConnectedSystem(other.id));
-    EXPECT_EQ(catalog.ListConnectedSystems().size(), 1u);
-    EXPECT_EQ(catalog.CountRunProfiles(cs), 0);
-    EXPECT_FALSE(catalog.GetRunProfile(p.id));
-    EXPECT_FALSE(catalog.FindApiKeyByDigest(std::string(64, 'c')));
+    EXPECT_FALSE(catalog.GetConnectedSystem(other.id).value());
+    EXPECT_EQ(catalog.ListConnectedSystems().value().size(), 1u);
+    EXPECT_EQ(catalog.CountRunProfiles(cs).value(), 0);
+    EXPECT_FALSE(catalog.GetRunProfile(p.id).value());
+    EXPECT_FALSE(catalog.FindApiKeyByDigest(std::string(64, 'c')).value());
   }).ok());
-  EXPECT_EQ(catalog.ListConnectedSystems().size(), 2u);
-  EXPECT_EQ(catalog.CountRunProfiles(cs), 1);
-  EXPECT_TRUE(catalog.FindApiKeyByDigest(std::string(64, 'c')));
+  EXPECT_EQ(catalog.ListConnectedSystems().value().size(), 2u);
+  EXPECT_EQ(catalog.CountRunProfiles(cs).value(), 1);
+  EXPECT_TRUE(catalog.FindApiKeyByDigest(std::string(64, 'c')).value());
 }
 
 TYPED_TEST(CatalogContract, EveryEntityRoundTripsAndSurvivesReopen) {
@@ -271,23 +271,23 @@ TYPED_TEST(CatalogContract, EveryEntityRoundTripsAndSurvivesReopen) {
   for (int round = 0; round < 2; ++round) {
     SCOPED_TRACE(round == 0 ? "as written" : "after reopen");
     core::Catalog& c = this->catalog();
-    EXPECT_EQ(c.GetConnectorDefinition(cd.id), cd);
-    EXPECT_EQ(c.ListConnectorDefinitions(), std::vector{cd});
-    EXPECT_EQ(c.GetConnectedSystem(cs.id), cs);
-    EXPECT_EQ(c.ListConnectedSystems(), std::vector{cs});
-    EXPECT_EQ(c.GetPartition(pt.id), pt);
-    EXPECT_EQ(c.ListPartitions(cs.id), std::vector{pt});
-    EXPECT_EQ(c.GetRunProfile(rp.id), rp);
-    EXPECT_EQ(c.ListRunProfiles(cs.id), std::vector{rp});
-    EXPECT_EQ(c.GetApiKey(ak.id), ak);
-    EXPECT_EQ(c.FindApiKeyByDigest(ak.digest_hex), ak);
-    EXPECT_EQ(c.ListApiKeys(), std::vector{ak});
-    EXPECT_EQ(c.GetIdempotency("idem-1"), idem);
-    EXPECT_FALSE(c.GetIdempotency("idem-2"));
-    EXPECT_FALSE(c.GetRunProfile(rp.id + 1));
-    EXPECT_FALSE(c.GetConnectedSystem(cs.id + 1));
-    EXPECT_FALSE(c.GetPartition(pt.id + 1));
-    EXPECT_FALSE(c.GetApiKey(TestUuid(2)));
+    EXPECT_EQ(c.GetConnectorDefinition(cd.id).value(), cd);
+    EXPECT_EQ(c.ListConnectorDefinitions().value(), std::vector{cd});
+    EXPECT_EQ(c.GetConnectedSystem(cs.id).value(), cs);
+    EXPECT_EQ(c.ListConnectedSystems().value(), std::vector{cs});
+    EXPECT_EQ(c.GetPartition(pt.id).value(), pt);
+    EXPECT_EQ(c.ListPartitions(cs.id).value(), std::vector{pt});
+    EXPECT_EQ(c.GetRunProfile(rp.id).value(), rp);
+    EXPECT_EQ(c.ListRunProfiles(cs.id).value(), std::vector{rp});
+    EXPECT_EQ(c.GetApiKey(ak.id).value(), ak);
+    EXPECT_EQ(c.FindApiKeyByDigest(ak.digest_hex).value(), ak);
+    EXPECT_EQ(c.ListApiKeys().value(), std::vector{ak});
+    EXPECT_EQ(c.GetIdempotency("idem-1").value(), idem);
+    EXPECT_FALSE(c.GetIdempotency("idem-2").value());
+    EXPECT_FALSE(c.GetRunProfile(rp.id + 1).value());
+    EXPECT_FALSE(c.GetConnectedSystem(cs.id + 1).value());
+    EXPECT_FALSE(c.GetPartition(pt.id + 1).value());
+    EXPECT_FALSE(c.GetApiKey(TestUuid(2)).value());
     ASSERT_TRUE(this->Write([&](Transaction& tx) {
       EXPECT_EQ(tx.FindConnectorDefinition(cd.id), cd);
       EXPECT_EQ(tx.FindConnectorDefinitionIdByName("Custom"), cd.id);
@@ -307,9 +307,9 @@ TYPED_TEST(CatalogContract, GetRunProfileOfOnlyReachesTheSystemsOwnProfiles) {
   Id a = this->NewSystem("A");
   Id b = this->NewSystem("B");
   Id rp = this->NewProfile(a, "p");
-  EXPECT_TRUE(this->catalog().GetRunProfileOf(a, rp));
-  EXPECT_FALSE(this->catalog().GetRunProfileOf(b, rp));
-  EXPECT_FALSE(this->catalog().GetRunProfileOf(a, rp + 1));
+  EXPECT_TRUE(this->catalog().GetRunProfileOf(a, rp).value());
+  EXPECT_FALSE(this->catalog().GetRunProfileOf(b, rp).value());
+  EXPECT_FALSE(this->catalog().GetRunProfileOf(a, rp + 1).value());
 }
 
 // ---- lists ---------------------------------------------------------------------------------------------
@@ -335,13 +335,13 @@ TYPED_TEST(CatalogContract, ListsAreInIdOrder) {
     for (const auto& item : items) out.push_back(item.id);
     return out;
   };
-  EXPECT_EQ(ids(this->catalog().ListConnectedSystems()), systems);
-  EXPECT_EQ(ids(this->catalog().ListPartitions(systems[0])), partitions);
-  EXPECT_EQ(ids(this->catalog().ListRunProfiles(systems[0])), profiles);
-  EXPECT_TRUE(this->catalog().ListPartitions(systems[1]).empty());
-  EXPECT_TRUE(this->catalog().ListRunProfiles(systems[1]).empty());
+  EXPECT_EQ(ids(this->catalog().ListConnectedSystems().value()), systems);
+  EXPECT_EQ(ids(this->catalog().ListPartitions(systems[0]).value()), partitions);
+  EXPECT_EQ(ids(this->catalog().ListRunProfiles(systems[0]).value()), profiles);
+  EXPECT_TRUE(this->catalog().ListPartitions(systems[1]).value().empty());
+  EXPECT_TRUE(this->catalog().ListRunProfiles(systems[1]).value().empty());
   // API keys have uuids: they list in uuid order.
-  auto keys = this->catalog().ListApiKeys();
+  auto keys = this->catalog().ListApiKeys().value();
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_LT(keys[0].id, keys[1].id);
 }
@@ -413,7 +413,7 @@ TYPED_TEST(CatalogContract, RenamingFreesTheOldNameAndDeletingFreesTheName) {
     tx.DeleteConnectorDefinition(cd.id);
     EXPECT_FALSE(tx.FindConnectorDefinitionIdByName("New"));
   }).ok());
-  EXPECT_FALSE(this->catalog().GetConnectorDefinition(cd.id));
+  EXPECT_FALSE(this->catalog().GetConnectorDefinition(cd.id).value());
 }
 
 // The services check a name inside the transaction that writes it; the catalog serialises those
@@ -441,7 +441,7 @@ TYPED_TEST(CatalogContract, RacingCreatesOfOneNameHaveOneWinner) {
   int ok = 0;
   for (auto& r : results) ok += r.ok();
   EXPECT_EQ(ok, 1);
-  EXPECT_EQ(this->catalog().ListConnectedSystems().size(), 1u);
+  EXPECT_EQ(this->catalog().ListConnectedSystems().value().size(), 1u);
 }
 
 // ---- counts, cascades and connector use ------------------------------------------------------------------
@@ -452,9 +452,9 @@ TYPED_TEST(CatalogContract, CountsFollowCreatesMovesAndDeletes) {
   std::vector<Id> in_a;
   for (int i = 0; i < 3; ++i) in_a.push_back(this->NewProfile(a, "p" + std::to_string(i)));
   Id in_b = this->NewProfile(b, "q");
-  EXPECT_EQ(this->catalog().CountRunProfiles(a), 3);
-  EXPECT_EQ(this->catalog().CountRunProfiles(b), 1);
-  EXPECT_EQ(this->catalog().CountAllRunProfiles(), 4);
+  EXPECT_EQ(this->catalog().CountRunProfiles(a).value(), 3);
+  EXPECT_EQ(this->catalog().CountRunProfiles(b).value(), 1);
+  EXPECT_EQ(this->catalog().CountAllRunProfiles().value(), 4);
   ASSERT_TRUE(this->Write([&](Transaction& tx) {
     tx.DeleteRunProfile(in_a[0]);
     tx.DeleteRunProfile(in_a[0]);  // deleting what is gone changes nothing
@@ -466,12 +466,12 @@ TYPED_TEST(CatalogContract, CountsFollowCreatesMovesAndDeletes) {
     tx.Put(*updated);
   }).ok());
   this->Reopen();
-  EXPECT_EQ(this->catalog().CountRunProfiles(a), 1);
-  EXPECT_EQ(this->catalog().CountRunProfiles(b), 2);
-  EXPECT_EQ(this->catalog().CountAllRunProfiles(), 3);
-  EXPECT_EQ(this->catalog().ListRunProfiles(b).size(), 2u);
-  EXPECT_EQ(this->catalog().GetRunProfileOf(b, in_a[1])->connected_system_id, b);
-  EXPECT_EQ(this->catalog().CountRunProfiles(b + 1), 0);
+  EXPECT_EQ(this->catalog().CountRunProfiles(a).value(), 1);
+  EXPECT_EQ(this->catalog().CountRunProfiles(b).value(), 2);
+  EXPECT_EQ(this->catalog().CountAllRunProfiles().value(), 3);
+  EXPECT_EQ(this->catalog().ListRunProfiles(b).value().size(), 2u);
+  EXPECT_EQ(this->catalog().GetRunProfileOf(b, in_a[1]).value()->connected_system_id, b);
+  EXPECT_EQ(this->catalog().CountRunProfiles(b + 1).value(), 0);
 }
 
 TYPED_TEST(CatalogContract, DeletingASystemRemovesItsPartitionsAndProfilesAndKeepsItsActivities) {
@@ -484,7 +484,7 @@ TYPED_TEST(CatalogContract, DeletingASystemRemovesItsPartitionsAndProfilesAndKee
   Id doomed_partition = this->NewPartition(doomed, "P");
   core::ActivityQuery of_doomed;
   of_doomed.connected_system_id = doomed;
-  const int64_t doomed_activities = this->catalog().ListActivities(of_doomed).total;
+  const int64_t doomed_activities = this->catalog().ListActivities(of_doomed).value().total;
   ASSERT_EQ(doomed_activities, 6);
 
   ASSERT_TRUE(this->Write([&](Transaction& tx) {
@@ -501,19 +501,19 @@ TYPED_TEST(CatalogContract, DeletingASystemRemovesItsPartitionsAndProfilesAndKee
   for (int round = 0; round < 2; ++round) {
     SCOPED_TRACE(round == 0 ? "as written" : "after reopen");
     core::Catalog& c = this->catalog();
-    EXPECT_FALSE(c.GetConnectedSystem(doomed));
-    EXPECT_TRUE(c.ListRunProfiles(doomed).empty());
-    for (Id id : doomed_profiles) EXPECT_FALSE(c.GetRunProfile(id));
-    EXPECT_FALSE(c.GetPartition(doomed_partition));
-    EXPECT_TRUE(c.ListPartitions(doomed).empty());
-    EXPECT_EQ(c.CountRunProfiles(doomed), 0);
-    EXPECT_EQ(c.CountAllRunProfiles(), 1);
-    EXPECT_TRUE(c.GetRunProfile(kept_profile));
-    EXPECT_TRUE(c.GetPartition(kept_partition));
-    EXPECT_EQ(c.ListConnectedSystems().size(), 1u);
+    EXPECT_FALSE(c.GetConnectedSystem(doomed).value());
+    EXPECT_TRUE(c.ListRunProfiles(doomed).value().empty());
+    for (Id id : doomed_profiles) EXPECT_FALSE(c.GetRunProfile(id).value());
+    EXPECT_FALSE(c.GetPartition(doomed_partition).value());
+    EXPECT_TRUE(c.ListPartitions(doomed).value().empty());
+    EXPECT_EQ(c.CountRunProfiles(doomed).value(), 0);
+    EXPECT_EQ(c.CountAllRunProfiles().value(), 1);
+    EXPECT_TRUE(c.GetRunProfile(kept_profile).value());
+    EXPECT_TRUE(c.GetPartition(kept_partition).value());
+    EXPECT_EQ(c.ListConnectedSystems().value().size(), 1u);
     // The audit trail outlives what it describes.
-    EXPECT_EQ(c.ListActivities(of_doomed).total, doomed_activities + 1);
-    EXPECT_TRUE(c.GetActivity(TestUuid(999)));
+    EXPECT_EQ(c.ListActivities(of_doomed).value().total, doomed_activities + 1);
+    EXPECT_TRUE(c.GetActivity(TestUuid(999)).value());
     this->Reopen();
   }
   ASSERT_TRUE(this->Write([&](Transaction& tx) {
@@ -528,7 +528,7 @@ TYPED_TEST(CatalogContract, AConnectorIsInUseExactlyWhileASystemUsesIt) {
   auto in_use = [&](Id connector) {
     bool in_tx = false;
     EXPECT_TRUE(this->Write([&](Transaction& tx) { in_tx = tx.IsConnectorInUse(connector); }).ok());
-    EXPECT_EQ(in_tx, this->catalog().IsConnectorInUse(connector)) << "transaction and committed read disagree on " << connector;
+    EXPECT_EQ(in_tx, this->catalog().IsConnectorInUse(connector).value()) << "transaction and committed read disagree on " << connector;
     return in_tx;
   };
   EXPECT_FALSE(in_use(7));
@@ -560,11 +560,11 @@ TYPED_TEST(CatalogContract, AConnectorIsInUseExactlyWhileASystemUsesIt) {
 TYPED_TEST(CatalogContract, EachChangeWritesItsActivityInTheSameCommit) {
   Id cs = this->NewSystem("HR");
   Id rp = this->NewProfile(cs, "p");
-  core::ActivityPage page = this->catalog().ListActivities(core::ActivityQuery{});
+  core::ActivityPage page = this->catalog().ListActivities(core::ActivityQuery{}).value();
   ASSERT_EQ(page.total, 2);
   EXPECT_EQ(page.items[0].run_profile_id, rp);
   EXPECT_EQ(page.items[0].connected_system_id, cs);
-  auto one = this->catalog().GetActivity(page.items[0].id);
+  auto one = this->catalog().GetActivity(page.items[0].id).value();
   ASSERT_TRUE(one);
   EXPECT_EQ(*one, page.items[0]);
 }
@@ -586,51 +586,51 @@ TYPED_TEST(CatalogContract, ActivitiesListNewestFirstWithFiltersPagingAndTotals)
   core::Catalog& c = this->catalog();
   core::ActivityQuery q;
   q.limit = 3;
-  auto page = c.ListActivities(q);
+  auto page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 10);
   EXPECT_EQ(names(page), (std::vector<std::string>{"a9", "a8", "a7"}));
   q.offset = 8;
-  EXPECT_EQ(names(c.ListActivities(q)), (std::vector<std::string>{"a1", "a0"}));
+  EXPECT_EQ(names(c.ListActivities(q).value()), (std::vector<std::string>{"a1", "a0"}));
   q.offset = 10;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_TRUE(page.items.empty());
   EXPECT_EQ(page.total, 10);
 
   q = {};
   q.connected_system_id = 1;
   q.limit = 2;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 5);
   EXPECT_EQ(names(page), (std::vector<std::string>{"a8", "a6"}));
   q.offset = 4;
-  EXPECT_EQ(names(c.ListActivities(q)), (std::vector<std::string>{"a0"}));
+  EXPECT_EQ(names(c.ListActivities(q).value()), (std::vector<std::string>{"a0"}));
 
   q = {};
   q.target_type = core::TargetType::kPartition;
   q.limit = 100;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 5);
   EXPECT_EQ(names(page), (std::vector<std::string>{"a9", "a7", "a5", "a3", "a1"}));
   q.connected_system_id = 2;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 4);
   EXPECT_EQ(names(page), (std::vector<std::string>{"a7", "a5", "a3", "a1"}));
   q.connected_system_id = 1;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 0);
   EXPECT_TRUE(page.items.empty());
 
   q = {};
   q.limit = 0;
-  page = c.ListActivities(q);
+  page = c.ListActivities(q).value();
   EXPECT_EQ(page.total, 10) << "a zero-size page still reports the total";
   EXPECT_TRUE(page.items.empty());
 
   this->Reopen();
-  auto one = this->catalog().GetActivity(TestUuid(4));
+  auto one = this->catalog().GetActivity(TestUuid(4)).value();
   ASSERT_TRUE(one);
   EXPECT_EQ(one->target_name, "a4");
-  EXPECT_FALSE(this->catalog().GetActivity(TestUuid(77)));
+  EXPECT_FALSE(this->catalog().GetActivity(TestUuid(77)).value());
   EXPECT_EQ(this->TotalActivities(), 10);
 }
 
@@ -648,12 +648,12 @@ TYPED_TEST(CatalogContract, TheDigestIndexFollowsRotationAndDelete) {
   }).ok());
   this->Reopen();
   core::Catalog& c = this->catalog();
-  EXPECT_FALSE(c.FindApiKeyByDigest(std::string(64, 'a')));
-  EXPECT_TRUE(c.FindApiKeyByDigest(std::string(64, 'b')));
+  EXPECT_FALSE(c.FindApiKeyByDigest(std::string(64, 'a')).value());
+  EXPECT_TRUE(c.FindApiKeyByDigest(std::string(64, 'b')).value());
   ASSERT_TRUE(this->Write([&](Transaction& tx) { tx.DeleteApiKey(ak.id); }).ok());
-  EXPECT_FALSE(c.GetApiKey(ak.id));
-  EXPECT_FALSE(c.FindApiKeyByDigest(std::string(64, 'b')));
-  EXPECT_TRUE(c.ListApiKeys().empty());
+  EXPECT_FALSE(c.GetApiKey(ak.id).value());
+  EXPECT_FALSE(c.FindApiKeyByDigest(std::string(64, 'b')).value());
+  EXPECT_TRUE(c.ListApiKeys().value().empty());
 }
 
 // Last-used times are best effort, but a touch made before a write is in by the time that write returns,
@@ -665,8 +665,8 @@ TYPED_TEST(CatalogContract, ATouchIsVisibleAfterTheNextWriteAndNeverGoesBack) {
   this->catalog().TouchApiKey(ak.id, 400);
   this->catalog().TouchApiKey(TestUuid(9), 400);  // unknown key: ignored, not created
   ASSERT_TRUE(this->Write([](Transaction&) {}).ok());
-  EXPECT_EQ(this->catalog().GetApiKey(ak.id)->last_used_at, 500);
-  EXPECT_FALSE(this->catalog().GetApiKey(TestUuid(9)));
+  EXPECT_EQ(this->catalog().GetApiKey(ak.id).value()->last_used_at, 500);
+  EXPECT_FALSE(this->catalog().GetApiKey(TestUuid(9)).value());
 }
 
 TYPED_TEST(CatalogContract, IdempotencyRecordsAreReadableInTheirTransactionAndAfterReopen) {
@@ -676,9 +676,9 @@ TYPED_TEST(CatalogContract, IdempotencyRecordsAreReadableInTheirTransactionAndAf
     tx.Put(rec);
     EXPECT_EQ(tx.FindIdempotency("digest"), rec);
   }).ok());
-  EXPECT_EQ(this->catalog().GetIdempotency("digest"), rec);
+  EXPECT_EQ(this->catalog().GetIdempotency("digest").value(), rec);
   this->Reopen();
-  EXPECT_EQ(this->catalog().GetIdempotency("digest"), rec);
+  EXPECT_EQ(this->catalog().GetIdempotency("digest").value(), rec);
 }
 
 // ---- run profile list version --------------------------------------------------------------------------

@@ -73,28 +73,28 @@ TYPED_TEST(ConfigHistoryContract, VersionsListNewestFirstWithPagingAndTotals) {
   for (int round = 0; round < 2; ++round) {
     SCOPED_TRACE(round == 0 ? "as written" : "after reopen");
     core::Catalog& c = this->catalog();
-    auto first = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 0, 25);
+    auto first = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 0, 25).value();
     EXPECT_EQ(first.total, 40);
     ASSERT_EQ(first.items.size(), 25u);
     EXPECT_EQ(first.items.front().version, 40);
     EXPECT_EQ(first.items.back().version, 16);
     EXPECT_EQ(first.items.front(), this->Version(ConfigObjectType::kConnectedSystem, "7", 40));
-    auto second = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 25, 25);
+    auto second = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 25, 25).value();
     EXPECT_EQ(second.total, 40);
     ASSERT_EQ(second.items.size(), 15u);
     EXPECT_EQ(second.items.front().version, 15);
     EXPECT_EQ(second.items.back().version, 1);
-    EXPECT_TRUE(c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 40, 25).items.empty());
-    auto other = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "77", 0, 25);
+    EXPECT_TRUE(c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "7", 40, 25).value().items.empty());
+    auto other = c.ListConfigVersions(ConfigObjectType::kConnectedSystem, "77", 0, 25).value();
     EXPECT_EQ(other.total, 1);
-    EXPECT_EQ(c.ListConfigVersions(ConfigObjectType::kConnectorDefinition, "7", 0, 25).total, 1);
+    EXPECT_EQ(c.ListConfigVersions(ConfigObjectType::kConnectorDefinition, "7", 0, 25).value().total, 1);
     EXPECT_TRUE(c.Transact([&](Transaction& tx) -> Status {
       EXPECT_EQ(tx.LatestConfigHead(ConfigObjectType::kConnectedSystem, "7"),
                 core::HeadOf(this->Version(ConfigObjectType::kConnectedSystem, "7", 40)));
       EXPECT_EQ(tx.LatestConfigHead(ConfigObjectType::kApiKey, "7"), core::ConfigHead{});
       return OkStatus();
     }).ok());
-    auto none = c.ListConfigVersions(ConfigObjectType::kApiKey, "7", 0, 25);
+    auto none = c.ListConfigVersions(ConfigObjectType::kApiKey, "7", 0, 25).value();
     EXPECT_EQ(none.total, 0);
     EXPECT_TRUE(none.items.empty());
     this->Reopen();
@@ -104,22 +104,22 @@ TYPED_TEST(ConfigHistoryContract, VersionsListNewestFirstWithPagingAndTotals) {
 TYPED_TEST(ConfigHistoryContract, ARangeIsOldestFirstAndHoldsOnlyWhatExists) {
   for (int i = 0; i < 35; ++i) ASSERT_TRUE(this->Append(ConfigObjectType::kApiKey, "0f8fad5b-d9cb-469f-a165-70867728950e").ok());
   core::Catalog& c = this->catalog();
-  auto range = c.ConfigVersionRange(ConfigObjectType::kApiKey, "0f8fad5b-d9cb-469f-a165-70867728950e", 31, 34);
+  auto range = c.ConfigVersionRange(ConfigObjectType::kApiKey, "0f8fad5b-d9cb-469f-a165-70867728950e", 31, 34).value();
   ASSERT_EQ(range.size(), 4u);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(range[i], this->Version(ConfigObjectType::kApiKey, range[i].object_key, 31 + i));
   EXPECT_TRUE(range[2].is_checkpoint);  // 33 % 32 == 1
-  EXPECT_EQ(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 30, 99).size(), 6u);
-  EXPECT_TRUE(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 36, 40).empty());
-  EXPECT_TRUE(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 5, 4).empty());
+  EXPECT_EQ(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 30, 99).value().size(), 6u);
+  EXPECT_TRUE(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 36, 40).value().empty());
+  EXPECT_TRUE(c.ConfigVersionRange(ConfigObjectType::kApiKey, range[0].object_key, 5, 4).value().empty());
 }
 
 TYPED_TEST(ConfigHistoryContract, AFailedTransactionLeavesNoVersion) {
   ASSERT_TRUE(this->Append(ConfigObjectType::kConnectedSystem, "3").ok());
   EXPECT_FALSE(this->Append(ConfigObjectType::kConnectedSystem, "3", /*fail=*/true).ok());
-  EXPECT_EQ(this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, "3", 0, 10).total, 1);
-  EXPECT_TRUE(this->catalog().ConfigVersionRange(ConfigObjectType::kConnectedSystem, "3", 2, 2).empty());
+  EXPECT_EQ(this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, "3", 0, 10).value().total, 1);
+  EXPECT_TRUE(this->catalog().ConfigVersionRange(ConfigObjectType::kConnectedSystem, "3", 2, 2).value().empty());
   ASSERT_TRUE(this->Append(ConfigObjectType::kConnectedSystem, "3").ok());  // the failed number is free again
-  EXPECT_EQ(this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, "3", 0, 10).total, 2);
+  EXPECT_EQ(this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, "3", 0, 10).value().total, 2);
 }
 
 TYPED_TEST(ConfigHistoryContract, AVersionIsWrittenWithItsChangeAndOutlivesItsObject) {
@@ -138,8 +138,8 @@ TYPED_TEST(ConfigHistoryContract, AVersionIsWrittenWithItsChangeAndOutlivesItsOb
     return OkStatus();
   }).ok());
   for (int round = 0; round < 2; ++round) {
-    EXPECT_FALSE(this->catalog().GetConnectedSystem(cs));
-    auto page = this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 10);
+    EXPECT_FALSE(this->catalog().GetConnectedSystem(cs).value());
+    auto page = this->catalog().ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 10).value();
     EXPECT_EQ(page.total, 2);
     EXPECT_EQ(page.items.size(), 2u);
     this->Reopen();

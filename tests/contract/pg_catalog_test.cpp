@@ -101,7 +101,7 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
   });
   ASSERT_TRUE(st.ok()) << st.error().message << " / " << st.error().detail;
   EXPECT_EQ(runs, 2);
-  auto systems = catalog.ListConnectedSystems();
+  auto systems = catalog.ListConnectedSystems().value();
   ASSERT_EQ(systems.size(), 1u);
   EXPECT_EQ(systems[0].name, "Retried");
   EXPECT_EQ(systems[0].id, 2) << "the id the lost attempt saw is not reused";
@@ -175,8 +175,8 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
       ASSERT_TRUE(results[i].ok()) << results[i].error().detail;
     }
     committed += results[i].ok();
-    EXPECT_EQ(catalog.GetRunProfile(ids[i]).has_value(), results[i].ok()) << i;
-    EXPECT_EQ(catalog.GetActivity(store::testing::TestUuid(100 + i)).has_value(), results[i].ok()) << i;
+    EXPECT_EQ(catalog.GetRunProfile(ids[i]).value().has_value(), results[i].ok()) << i;
+    EXPECT_EQ(catalog.GetActivity(store::testing::TestUuid(100 + i)).value().has_value(), results[i].ok()) << i;
   }
   // Each body saw exactly the bodies before it in the group that succeeded (a failed one's profile is gone).
   for (int i = 0; i < kWriters; ++i) {
@@ -184,11 +184,11 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
     for (int j = 0; j < kWriters; ++j) kept_before += order[j] < order[i] && results[j].ok();
     EXPECT_EQ(seen_before[i], kept_before) << i;
   }
-  EXPECT_EQ(catalog.CountRunProfiles(cs), committed);
+  EXPECT_EQ(catalog.CountRunProfiles(cs).value(), committed);
   core::ActivityQuery q;
   q.connected_system_id = cs;
   q.limit = 100;
-  EXPECT_EQ(catalog.ListActivities(q).total, committed);
+  EXPECT_EQ(catalog.ListActivities(q).value().total, committed);
   std::set<core::Id> distinct(ids.begin(), ids.end());
   EXPECT_EQ(distinct.size(), ids.size()) << "ids a failed body allocated are not handed out again";
 }
@@ -205,13 +205,13 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                     return OkStatus();
                   })
                   .ok());
-  ASSERT_EQ(catalog.ListConnectedSystems().size(), 1u);
+  ASSERT_EQ(catalog.ListConnectedSystems().value().size(), 1u);
   auto killed = SchemaConn().Exec(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" +
       backend_->options().application_name + "' "
       "AND datname = current_database() AND pid <> pg_backend_pid()");
   ASSERT_GE(killed.Int(0, 0), 1);
-  EXPECT_EQ(catalog.ListConnectedSystems().size(), 1u);
+  EXPECT_EQ(catalog.ListConnectedSystems().value().size(), 1u);
   std::string reason;
   EXPECT_TRUE(catalog.IsWritable(&reason)) << reason;
   EXPECT_TRUE(catalog

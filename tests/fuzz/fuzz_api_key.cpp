@@ -62,35 +62,35 @@ class KeyCatalog final : public Catalog {
     NullTransaction tx;
     return body(tx);
   }
-  std::vector<ConnectorDefinition> ListConnectorDefinitions() override { return {}; }
-  std::optional<ConnectorDefinition> GetConnectorDefinition(Id) override { return std::nullopt; }
-  bool IsConnectorInUse(Id) override { return false; }
-  std::vector<ConnectedSystem> ListConnectedSystems() override { return {}; }
-  std::optional<ConnectedSystem> GetConnectedSystem(Id) override { return std::nullopt; }
-  int64_t CountRunProfiles(Id) override { return 0; }
-  int64_t CountAllRunProfiles() override { return 0; }
-  std::vector<Partition> ListPartitions(Id) override { return {}; }
-  std::optional<Partition> GetPartition(Id) override { return std::nullopt; }
-  std::vector<RunProfile> ListRunProfiles(Id) override { return {}; }
-  std::optional<RunProfile> GetRunProfile(Id) override { return std::nullopt; }
-  std::vector<ApiKey> ListApiKeys() override {
+  Result<std::vector<ConnectorDefinition>> ListConnectorDefinitions() override { return std::vector<ConnectorDefinition>{}; }
+  Result<std::optional<ConnectorDefinition>> GetConnectorDefinition(Id) override { return std::optional<ConnectorDefinition>(); }
+  Result<bool> IsConnectorInUse(Id) override { return false; }
+  Result<std::vector<ConnectedSystem>> ListConnectedSystems() override { return std::vector<ConnectedSystem>{}; }
+  Result<std::optional<ConnectedSystem>> GetConnectedSystem(Id) override { return std::optional<ConnectedSystem>(); }
+  Result<int64_t> CountRunProfiles(Id) override { return 0; }
+  Result<int64_t> CountAllRunProfiles() override { return 0; }
+  Result<std::vector<Partition>> ListPartitions(Id) override { return std::vector<Partition>{}; }
+  Result<std::optional<Partition>> GetPartition(Id) override { return std::optional<Partition>(); }
+  Result<std::vector<RunProfile>> ListRunProfiles(Id) override { return std::vector<RunProfile>{}; }
+  Result<std::optional<RunProfile>> GetRunProfile(Id) override { return std::optional<RunProfile>(); }
+  Result<std::vector<ApiKey>> ListApiKeys() override {
     std::vector<ApiKey> out;
     for (auto& [d, k] : by_digest) out.push_back(k);
     return out;
   }
-  std::optional<ApiKey> GetApiKey(std::string_view) override { return std::nullopt; }
-  std::optional<ApiKey> FindApiKeyByDigest(std::string_view digest_hex) override {
+  Result<std::optional<ApiKey>> GetApiKey(std::string_view) override { return std::optional<ApiKey>(); }
+  Result<std::optional<ApiKey>> FindApiKeyByDigest(std::string_view digest_hex) override {
     last_digest = std::string(digest_hex);
     auto it = by_digest.find(std::string(digest_hex));
-    if (it == by_digest.end()) return std::nullopt;
-    return it->second;
+    if (it == by_digest.end()) return std::optional<ApiKey>();
+    return std::optional<ApiKey>(it->second);
   }
-  ActivityPage ListActivities(const ActivityQuery&) override { return {}; }
-  std::optional<Activity> GetActivity(std::string_view) override { return std::nullopt; }
-  std::optional<IdempotencyRecord> GetIdempotency(std::string_view) override { return std::nullopt; }
-  ConfigVersionPage ListConfigVersions(ConfigObjectType, std::string_view, int64_t, int64_t) override { return {}; }
-  std::vector<ConfigVersion> ConfigVersionRange(ConfigObjectType, std::string_view, int64_t, int64_t) override {
-    return {};
+  Result<ActivityPage> ListActivities(const ActivityQuery&) override { return ActivityPage{}; }
+  Result<std::optional<Activity>> GetActivity(std::string_view) override { return std::optional<Activity>(); }
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view) override { return std::optional<IdempotencyRecord>(); }
+  Result<ConfigVersionPage> ListConfigVersions(ConfigObjectType, std::string_view, int64_t, int64_t) override { return ConfigVersionPage{}; }
+  Result<std::vector<ConfigVersion>> ConfigVersionRange(ConfigObjectType, std::string_view, int64_t, int64_t) override {
+    return std::vector<ConfigVersion>{};
   }
   void TouchApiKey(std::string_view, Millis) override {}
   bool IsWritable(std::string*) override { return true; }
@@ -171,7 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (well_formed != IndependentlyWellFormed(presented)) Fail("IsWellFormedApiKey disagrees with the format", presented, -1);
 
   world->catalog.last_digest.clear();
-  Authentication auth = world->keys.Authenticate(presented, kNow);
+  Authentication auth = world->keys.Authenticate(presented, kNow).value();
   const int outcome = static_cast<int>(auth.outcome);
   AuthOutcome want;
   if (presented.empty()) want = AuthOutcome::kMissing;

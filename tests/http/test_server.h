@@ -509,7 +509,7 @@ class TestServer {
     };
     infra_key = core::GenerateApiKey(entropy_);
     if (!core_->keys.EnsureInfrastructureKey(infra_key)) throw std::runtime_error("cannot create the infrastructure key");
-    for (const auto& k : store_->ListApiKeys())
+    for (const auto& k : store_->ListApiKeys().value())
       if (k.infrastructure) infra_id = k.id;
     make("Admin Key", {core::kAdministratorRoleId}, admin_key, admin_id);
     make("Reader Key", {}, reader_key, reader_id);

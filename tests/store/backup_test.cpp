@@ -27,11 +27,11 @@ TEST(Backup, BackupThenRestoreRoundTrip) {
   ASSERT_TRUE(st.ok()) << st.error().message << " " << st.error().detail;
   auto catalog = MustOpen(restored);
   ASSERT_TRUE(catalog);
-  EXPECT_EQ(catalog->GetConnectedSystem(cs)->name, "HR");
-  EXPECT_EQ(catalog->CountRunProfiles(cs), 3);
-  EXPECT_EQ(catalog->ListRunProfiles(cs).size(), 3u);
+  EXPECT_EQ(catalog->GetConnectedSystem(cs).value()->name, "HR");
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), 3);
+  EXPECT_EQ(catalog->ListRunProfiles(cs).value().size(), 3u);
   core::ActivityQuery q;
-  EXPECT_EQ(catalog->ListActivities(q).total, 3);
+  EXPECT_EQ(catalog->ListActivities(q).value().total, 3);
   EXPECT_EQ(CreateProfile(*catalog, cs, "next", 20), 4);  // the backup's high-water mark came along
 }
 
@@ -62,13 +62,13 @@ TEST(Backup, RestoreRefusesANonEmptyDataDirWithoutForce) {
   core::Status st = RestoreFrom(backup, data, /*force=*/false);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(MustOpen(data)->ListConnectedSystems().size(), 2u);  // untouched
+  EXPECT_EQ(MustOpen(data)->ListConnectedSystems().value().size(), 2u);  // untouched
 
   st = RestoreFrom(backup, data, /*force=*/true);
   ASSERT_TRUE(st.ok()) << st.error().message;
   auto catalog = MustOpen(data);
-  ASSERT_EQ(catalog->ListConnectedSystems().size(), 1u);
-  EXPECT_EQ(catalog->ListConnectedSystems()[0].name, "InBackup");
+  ASSERT_EQ(catalog->ListConnectedSystems().value().size(), 1u);
+  EXPECT_EQ(catalog->ListConnectedSystems().value()[0].name, "InBackup");
 }
 
 TEST(Backup, RestoreRefusesADataDirInUseEvenWithForce) {

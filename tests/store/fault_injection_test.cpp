@@ -125,7 +125,7 @@ TEST(FaultInjection, AcknowledgedWritesSurviveAFailedWalOperationAtEveryPoint) {
       }
       // One fault costs at most one write: the store heals (Resume or reopen) by itself.
       EXPECT_GE(acked.size(), static_cast<size_t>(kWrites - 1));
-      EXPECT_EQ(catalog->CountRunProfiles(cs), static_cast<int64_t>(catalog->ListRunProfiles(cs).size()));
+      EXPECT_EQ(catalog->CountRunProfiles(cs).value(), static_cast<int64_t>(catalog->ListRunProfiles(cs).value().size()));
       // When the very last write failed, nothing else triggers recovery: the idle committer does.
       std::string reason;
       for (int i = 0; i < 60 && !catalog->IsWritable(&reason); ++i)
@@ -136,17 +136,17 @@ TEST(FaultInjection, AcknowledgedWritesSurviveAFailedWalOperationAtEveryPoint) {
     auto catalog = MustOpen(tmp.path());  // the default file system: no fault
     ASSERT_TRUE(catalog);
     for (const auto& [id, name] : acked) {
-      auto rp = catalog->GetRunProfile(id);
+      auto rp = catalog->GetRunProfile(id).value();
       ASSERT_TRUE(rp) << "acknowledged profile " << id << " is gone";
       EXPECT_EQ(rp->name, name);
     }
     // All or nothing per write: every present profile has its activity, counters match the rows.
-    auto present = catalog->ListRunProfiles(cs);
-    EXPECT_EQ(catalog->CountRunProfiles(cs), static_cast<int64_t>(present.size()));
+    auto present = catalog->ListRunProfiles(cs).value();
+    EXPECT_EQ(catalog->CountRunProfiles(cs).value(), static_cast<int64_t>(present.size()));
     core::ActivityQuery q;
     q.connected_system_id = cs;
     q.limit = 1000;
-    auto activities = catalog->ListActivities(q);
+    auto activities = catalog->ListActivities(q).value();
     EXPECT_EQ(activities.total, static_cast<int64_t>(present.size()));
     std::set<core::Id> with_activity;
     for (const auto& a : activities.items) with_activity.insert(a.run_profile_id.value_or(0));

@@ -124,8 +124,8 @@ TEST(FullDisk, WritesOnAFullDiskFailWithUnavailableAndHealWithoutARestart) {
 
   auto reopened = MustOpen(tmp.path());
   ASSERT_TRUE(reopened);
-  EXPECT_TRUE(reopened->GetRunProfile(before));
-  EXPECT_TRUE(reopened->GetRunProfile(after));
+  EXPECT_TRUE(reopened->GetRunProfile(before).value());
+  EXPECT_TRUE(reopened->GetRunProfile(after).value());
 }
 
 }  // namespace

@@ -36,14 +36,14 @@ TEST(IdempotencySweep, DeletesOnlyExpiredRecordsAndSurvivesReopen) {
     EXPECT_EQ(catalog->SweepExpiredIdempotency(kNow, 10), 10u);  // bounded per call
     EXPECT_EQ(catalog->SweepExpiredIdempotency(kNow), 21u);
     EXPECT_EQ(catalog->SweepExpiredIdempotency(kNow), 0u);
-    EXPECT_TRUE(catalog->GetIdempotency("fresh"));
-    EXPECT_FALSE(catalog->GetIdempotency("edge"));
-    EXPECT_FALSE(catalog->GetIdempotency("old-0"));
+    EXPECT_TRUE(catalog->GetIdempotency("fresh").value());
+    EXPECT_FALSE(catalog->GetIdempotency("edge").value());
+    EXPECT_FALSE(catalog->GetIdempotency("old-0").value());
   }
   auto reopened = MustOpen(tmp.path());
   ASSERT_TRUE(reopened);
-  EXPECT_TRUE(reopened->GetIdempotency("fresh"));
-  EXPECT_FALSE(reopened->GetIdempotency("old-29"));
+  EXPECT_TRUE(reopened->GetIdempotency("fresh").value());
+  EXPECT_FALSE(reopened->GetIdempotency("old-29").value());
 }
 
 }  // namespace

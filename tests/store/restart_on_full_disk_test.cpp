@@ -51,8 +51,8 @@ TEST(RestartOnFullDisk, AStartThatChangesNothingSucceedsBelowTheFloor) {
   auto initial = start.keys.EnsureInitialKey();
   ASSERT_TRUE(initial.ok());
   EXPECT_FALSE(initial->has_value());
-  EXPECT_EQ(catalog->ListConnectorDefinitions().size(), 4u);
-  EXPECT_TRUE(catalog->FindApiKeyByDigest(core::Sha256Hex(kInfraKey)));
+  EXPECT_EQ(catalog->ListConnectorDefinitions().value().size(), 4u);
+  EXPECT_TRUE(catalog->FindApiKeyByDigest(core::Sha256Hex(kInfraKey)).value());
 
   // A start that does need to write (a new infrastructure key) is still refused, not half-done.
   auto other = start.keys.EnsureInfrastructureKey(

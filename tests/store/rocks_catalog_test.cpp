@@ -82,7 +82,7 @@ TEST(RocksCatalog, WritersQueuedBehindARunningCommitShareOneGroupWrite) {
   EXPECT_EQ(after.transactions - before.transactions, kWriters + 1u);
   EXPECT_EQ(after.max_group_size, static_cast<uint64_t>(kWriters));
   for (core::Id id : ids) EXPECT_GT(id, 0);
-  EXPECT_EQ(catalog->CountRunProfiles(cs), kWriters);
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), kWriters);
 }
 
 // Creating and deleting systems for as long as the server runs must not grow the version map: a deleted
@@ -174,15 +174,15 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
     }
     const bool expect = results[i].ok();
     committed += expect;
-    EXPECT_EQ(catalog->GetRunProfile(ids[i]).has_value(), expect) << i;
-    EXPECT_EQ(catalog->GetActivity(TestUuid(100 + i)).has_value(), expect) << i;
+    EXPECT_EQ(catalog->GetRunProfile(ids[i]).value().has_value(), expect) << i;
+    EXPECT_EQ(catalog->GetActivity(TestUuid(100 + i)).value().has_value(), expect) << i;
   }
-  EXPECT_EQ(catalog->CountRunProfiles(cs), committed);
-  EXPECT_EQ(catalog->ListRunProfiles(cs).size(), static_cast<size_t>(committed));
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), committed);
+  EXPECT_EQ(catalog->ListRunProfiles(cs).value().size(), static_cast<size_t>(committed));
   core::ActivityQuery q;
   q.connected_system_id = cs;
   q.limit = 100;
-  auto page = catalog->ListActivities(q);
+  auto page = catalog->ListActivities(q).value();
   EXPECT_EQ(page.total, committed);
   EXPECT_EQ(page.items.size(), static_cast<size_t>(committed));
   // The audit rows bypass the group's read index: each filter index must still lose the failed ones.
@@ -191,7 +191,7 @@ TEST(RocksCatalog, FailingBodyIsRolledBackWhileTheRestOfItsGroupCommits) {
     by_type.connected_system_id = system;
     by_type.target_type = core::TargetType::kConnectedSystemRunProfile;
     by_type.limit = 100;
-    auto typed = catalog->ListActivities(by_type);
+    auto typed = catalog->ListActivities(by_type).value();
     EXPECT_EQ(typed.total, committed);
     EXPECT_EQ(typed.items.size(), static_cast<size_t>(committed));
   }
@@ -226,7 +226,7 @@ TEST(RocksCatalog, NameLookupsSeeEarlierWritesOfTheSameGroup) {
   int ok = 0;
   for (auto& r : results) ok += r.ok();
   EXPECT_EQ(ok, 1);
-  EXPECT_EQ(catalog->ListConnectedSystems().size(), 1u);
+  EXPECT_EQ(catalog->ListConnectedSystems().value().size(), 1u);
 }
 
 TEST(RocksCatalog, ConcurrentCreatesGetDistinctIds) {
@@ -253,10 +253,10 @@ TEST(RocksCatalog, ConcurrentCreatesGetDistinctIds) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
   EXPECT_EQ(*all.begin(), 1);
   EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
-  EXPECT_EQ(catalog->CountRunProfiles(cs), kThreads * kPerThread);
-  EXPECT_EQ(catalog->ListRunProfiles(cs).size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), kThreads * kPerThread);
+  EXPECT_EQ(catalog->ListRunProfiles(cs).value().size(), static_cast<size_t>(kThreads * kPerThread));
   core::ActivityQuery q;
-  EXPECT_EQ(catalog->ListActivities(q).total, kThreads * kPerThread);
+  EXPECT_EQ(catalog->ListActivities(q).value().total, kThreads * kPerThread);
 }
 
 TEST(RocksCatalog, SecondOpenOfTheSameDirFailsWithTheLockMessage) {
@@ -305,7 +305,7 @@ TEST(RocksCatalog, DiskFloorRefusesWritesAndRecoversWithoutReopen) {
   EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(st.error().message, "The store cannot write right now.");
   EXPECT_EQ(st.error().detail, "free space below floor");
-  EXPECT_FALSE(catalog->GetActivity(TestUuid(1)));
+  EXPECT_FALSE(catalog->GetActivity(TestUuid(1)).value());
 
   catalog->SetMinFreeBytes(0);
   EXPECT_TRUE(catalog->IsWritable(&reason));
@@ -338,7 +338,7 @@ TEST(RocksCatalog, WaitForCompactionsFlushesTheMemtableAndReturnsOnceSettled) {
   const int before = sst_files();
   EXPECT_TRUE(catalog->WaitForCompactions(std::chrono::seconds(60)));
   EXPECT_GT(sst_files(), before);  // the memtable was written out, not only waited on
-  EXPECT_EQ(catalog->CountRunProfiles(cs), 50);
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), 50);
   catalog->Close();
   EXPECT_FALSE(catalog->WaitForCompactions(std::chrono::seconds(1)));
 }

@@ -54,8 +54,8 @@ TEST(RunProfileSetStore, TransactionListSeesCommittedStateAndItsOwnWritesInIdOrd
     }
     return core::OkStatus();
   }).ok());
-  EXPECT_EQ(catalog->ListRunProfiles(cs).size(), 3u);
-  EXPECT_EQ(catalog->ListRunProfiles(other).size(), 1u);
+  EXPECT_EQ(catalog->ListRunProfiles(cs).value().size(), 3u);
+  EXPECT_EQ(catalog->ListRunProfiles(other).value().size(), 1u);
   EXPECT_TRUE(catalog->Transact([&](Transaction& tx) -> Status {
     EXPECT_TRUE(tx.ListRunProfiles(999).empty());
     return core::OkStatus();
@@ -76,8 +76,8 @@ TEST(RunProfileSetStore, FailedBodyLeavesNothingAndTheListUnchanged) {
     EXPECT_EQ(tx.ListRunProfiles(cs).size(), 50u);
     return core::MakeError(core::ErrorCode::kInvalidArgument, "the 51st item is wrong");
   }).ok());
-  EXPECT_TRUE(catalog->ListRunProfiles(cs).empty());
-  EXPECT_EQ(catalog->CountRunProfiles(cs), 0);
+  EXPECT_TRUE(catalog->ListRunProfiles(cs).value().empty());
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), 0);
 }
 
 TEST(RunProfileSetStore, ActivityChangeReasonRoundTripsAndOlderActivitiesKeepTheirBytes) {

@@ -45,7 +45,7 @@ void CreateUnderLoad(bool sync, int threads, int per_thread) {
               static_cast<unsigned long long>(after.max_group_size));
 
   for (int t = 0; t < threads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
-  EXPECT_EQ(catalog->CountRunProfiles(cs), static_cast<int64_t>(creates));
+  EXPECT_EQ(catalog->CountRunProfiles(cs).value(), static_cast<int64_t>(creates));
   EXPECT_EQ(after.transactions - before.transactions, creates);
   EXPECT_EQ(after.write_failures, 0u);
   // Shared writes. A serialised write per create (the regression this guards) gives groups == creates

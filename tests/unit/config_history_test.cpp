@@ -21,14 +21,14 @@ class ConfigHistoryTest : public ServiceTest {
 
   // The snapshot of the system as its entities are now (what a checkpoint would hold).
   ConfigNode Expected(core::Id cs) {
-    auto system = catalog.GetConnectedSystem(cs);
+    auto system = catalog.GetConnectedSystem(cs).value();
     EXPECT_TRUE(system);
-    auto def = catalog.GetConnectorDefinition(system->connector_id);
-    return core::ConnectedSystemTree(*system, def->name, catalog.ListRunProfiles(cs), catalog.ListPartitions(cs));
+    auto def = catalog.GetConnectorDefinition(system->connector_id).value();
+    return core::ConnectedSystemTree(*system, def->name, catalog.ListRunProfiles(cs).value(), catalog.ListPartitions(cs).value());
   }
   core::ConfigObjectRef Ref(core::Id cs) { return {ConfigObjectType::kConnectedSystem, std::to_string(cs)}; }
   int64_t Latest(core::Id cs) {
-    return catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 1).total;
+    return catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 1).value().total;
   }
 };
 
@@ -127,8 +127,8 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
     }
     int partition_names = 0;
     for (int step = 0; step < steps; ++step) {
-      auto profile_list = catalog.ListRunProfiles(cs);
-      auto partition_list = catalog.ListPartitions(cs);
+      auto profile_list = catalog.ListRunProfiles(cs).value();
+      auto partition_list = catalog.ListPartitions(cs).value();
       const size_t op = pick(10);
       bool changed = true;
       if (op <= 2 || profile_list.empty()) {
@@ -189,11 +189,11 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
       expected.push_back(Expected(cs));
       {
         // The checkpoint encoder writes exactly the tree the builders make.
-        auto system = catalog.GetConnectedSystem(cs);
+        auto system = catalog.GetConnectedSystem(cs).value();
         ConfigNode streamed;
         ASSERT_TRUE(core::DecodeTree(core::EncodeConnectedSystemTree(*system, std::string("JIM LDAP Connector"),
-                                                                     catalog.ListRunProfiles(cs),
-                                                                     catalog.ListPartitions(cs)),
+                                                                     catalog.ListRunProfiles(cs).value(),
+                                                                     catalog.ListPartitions(cs).value()),
                                      &streamed));
         ASSERT_EQ(streamed, expected.back()) << "step " << step;
       }
@@ -210,7 +210,7 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
     }
     // The records follow the byte rule: each names its checkpoint and carries the running totals.
     const auto all = catalog.ConfigVersionRange(ConfigObjectType::kConnectedSystem, std::to_string(cs), 1,
-                                                static_cast<int64_t>(expected.size()));
+                                                static_cast<int64_t>(expected.size())).value();
     ASSERT_EQ(all.size(), expected.size());
     int checkpoints = 0;
     for (size_t i = 0; i < all.size(); ++i) {
@@ -247,7 +247,7 @@ TEST_F(ConfigHistoryTest, FoldedDeltasEqualTheSnapshotOfTheEntities) {
 TEST_F(ConfigHistoryTest, AVersionStoresOnlyItsDelta) {
   const core::Id cs = NewSystem("Big", 1);
   for (int i = 0; i < 400; ++i) ASSERT_TRUE(profiles.Create(admin, cs, Profile("P" + std::to_string(i), RunType::kExport)).ok());
-  auto page = catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 401);
+  auto page = catalog.ListConfigVersions(ConfigObjectType::kConnectedSystem, std::to_string(cs), 0, 401).value();
   ASSERT_EQ(page.total, 401);
   ASSERT_EQ(page.items.size(), 401u);
   size_t largest_delta = 0, checkpoint = 0;
@@ -273,7 +273,7 @@ TEST_F(ConfigHistoryTest, ActivitiesCarryTheVersionAndHistorySurvivesTheDelete) 
   auto p = profiles.Create(admin, cs, Profile("Full", RunType::kFullImport));
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE(systems.Delete(admin, cs).ok());
-  auto acts = catalog.ListActivities({cs, std::nullopt, 0, 10});
+  auto acts = catalog.ListActivities({cs, std::nullopt, 0, 10}).value();
   ASSERT_EQ(acts.items.size(), 3u);
   EXPECT_EQ(acts.items[0].configuration_change_version, 3);  // newest first: the delete
   EXPECT_EQ(acts.items[1].configuration_change_version, 2);

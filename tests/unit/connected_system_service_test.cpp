@@ -52,9 +52,9 @@ TEST_F(ServiceTest, DeleteCascadesAndIdsAreNotReused) {
   auto p = profiles.Create(admin, cs, Profile("x", core::RunType::kFullImport));
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE(systems.Delete(admin, cs).ok());
-  EXPECT_FALSE(catalog.GetConnectedSystem(cs));
-  EXPECT_FALSE(catalog.GetPartition(part));
-  EXPECT_FALSE(catalog.GetRunProfile(p->view.profile.id));
+  EXPECT_FALSE(catalog.GetConnectedSystem(cs).value());
+  EXPECT_FALSE(catalog.GetPartition(part).value());
+  EXPECT_FALSE(catalog.GetRunProfile(p->view.profile.id).value());
   core::Id again = NewSystem("LDAP", 1);
   EXPECT_GT(again, cs);
   auto q = profiles.Create(admin, again, Profile("x", core::RunType::kFullImport));

@@ -15,9 +15,9 @@ void KeepAnotherAdministrator(core::ApiKeyService& keys, const core::Actor& acto
 }
 
 TEST_F(ServiceTest, BuiltInsAreSeededOnceAndReconciled) {
-  EXPECT_EQ(catalog.ListConnectorDefinitions().size(), 4u);
+  EXPECT_EQ(catalog.ListConnectorDefinitions().value().size(), 4u);
   ASSERT_TRUE(definitions.SeedBuiltIns().ok());  // idempotent
-  EXPECT_EQ(catalog.ListConnectorDefinitions().size(), 4u);
+  EXPECT_EQ(catalog.ListConnectorDefinitions().value().size(), 4u);
   // A tampered built-in is put back as this version ships it.
   ASSERT_TRUE(catalog.Transact([](core::Transaction& tx) {
     auto d = tx.FindConnectorDefinition(2);
@@ -26,8 +26,8 @@ TEST_F(ServiceTest, BuiltInsAreSeededOnceAndReconciled) {
     return core::OkStatus();
   }).ok());
   ASSERT_TRUE(definitions.SeedBuiltIns().ok());
-  EXPECT_FALSE(catalog.GetConnectorDefinition(2)->capabilities.delta_import);
-  auto list = definitions.List();
+  EXPECT_FALSE(catalog.GetConnectorDefinition(2).value()->capabilities.delta_import);
+  auto list = definitions.List().value();
   ASSERT_EQ(list.size(), 4u);
   EXPECT_EQ(list[0].definition.name, "JIM File Connector");  // ordered by name
 }
@@ -77,14 +77,14 @@ TEST_F(ServiceTest, ApiKeysAreStoredAsDigestsAndAuthenticate) {
   EXPECT_EQ(k->key.digest_hex, core::Sha256Hex(k->plaintext));
   for (const auto& [id, stored] : catalog.state().keys) EXPECT_NE(stored.digest_hex, k->plaintext);
 
-  auto ok = keys.Authenticate(k->plaintext, clock.now);
+  auto ok = keys.Authenticate(k->plaintext, clock.now).value();
   EXPECT_EQ(ok.outcome, core::AuthOutcome::kOk);
-  EXPECT_EQ(keys.Authenticate("", clock.now).outcome, core::AuthOutcome::kMissing);
-  EXPECT_EQ(keys.Authenticate("jim_ak_short", clock.now).outcome, core::AuthOutcome::kMalformed);
-  EXPECT_EQ(keys.Authenticate("JIM_AK_" + k->plaintext.substr(7), clock.now).outcome, core::AuthOutcome::kMalformed);
+  EXPECT_EQ(keys.Authenticate("", clock.now)->outcome, core::AuthOutcome::kMissing);
+  EXPECT_EQ(keys.Authenticate("jim_ak_short", clock.now)->outcome, core::AuthOutcome::kMalformed);
+  EXPECT_EQ(keys.Authenticate("JIM_AK_" + k->plaintext.substr(7), clock.now)->outcome, core::AuthOutcome::kMalformed);
   std::string unknown = k->plaintext;
   unknown.back() = unknown.back() == '0' ? '1' : '0';
-  EXPECT_EQ(keys.Authenticate(unknown, clock.now).outcome, core::AuthOutcome::kUnknown);
+  EXPECT_EQ(keys.Authenticate(unknown, clock.now)->outcome, core::AuthOutcome::kUnknown);
 }
 
 TEST_F(ServiceTest, ExpiredAndDisabledKeysAreRefused) {
@@ -94,8 +94,8 @@ TEST_F(ServiceTest, ExpiredAndDisabledKeysAreRefused) {
   in.expires_at = clock.now + 1000;
   auto k = keys.Create(admin, in);
   ASSERT_TRUE(k.ok());
-  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now).outcome, core::AuthOutcome::kOk);
-  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now + 1001).outcome, core::AuthOutcome::kExpired);
+  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now)->outcome, core::AuthOutcome::kOk);
+  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now + 1001)->outcome, core::AuthOutcome::kExpired);
   KeepAnotherAdministrator(keys, admin);
   core::UpdateApiKeyInput up;  // full replacement: no isEnabled means disabled
   up.name = "short";
@@ -103,7 +103,7 @@ TEST_F(ServiceTest, ExpiredAndDisabledKeysAreRefused) {
   ASSERT_TRUE(u.ok());
   EXPECT_FALSE(u->enabled);
   EXPECT_TRUE(u->role_ids.empty());
-  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now).outcome, core::AuthOutcome::kDisabled);
+  EXPECT_EQ(keys.Authenticate(k->plaintext, clock.now)->outcome, core::AuthOutcome::kDisabled);
 }
 
 TEST_F(ServiceTest, KeyValidationAndSelfProtection) {
@@ -140,7 +140,7 @@ TEST_F(ServiceTest, BootstrapKeys) {
   auto initial = keys.EnsureInitialKey();
   ASSERT_TRUE(initial.ok());
   ASSERT_TRUE(initial->has_value());
-  EXPECT_EQ(keys.Authenticate(**initial, clock.now).outcome, core::AuthOutcome::kOk);
+  EXPECT_EQ(keys.Authenticate(**initial, clock.now)->outcome, core::AuthOutcome::kOk);
   auto again = keys.EnsureInitialKey();
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->has_value());
@@ -148,7 +148,7 @@ TEST_F(ServiceTest, BootstrapKeys) {
   const std::string infra = "jim_ak_" + std::string(64, 'a');
   ASSERT_TRUE(keys.EnsureInfrastructureKey(infra).ok());
   ASSERT_TRUE(keys.EnsureInfrastructureKey(infra).ok());  // idempotent
-  auto auth = keys.Authenticate(infra, clock.now);
+  auto auth = keys.Authenticate(infra, clock.now).value();
   ASSERT_EQ(auth.outcome, core::AuthOutcome::kOk);
   EXPECT_TRUE(auth.key->infrastructure);
   EXPECT_TRUE(auth.key->IsAdministrator());

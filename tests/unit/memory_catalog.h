@@ -5,10 +5,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "core/catalog.h"
@@ -164,6 +168,14 @@ class MemoryCatalog final : public core::Catalog {
   core::Status Transact(const std::function<core::Status(core::Transaction&)>& body) override {
     std::lock_guard lock(mu_);
     if (fail_writes) return core::MakeError(core::ErrorCode::kUnavailable, "The store cannot write right now.");
+    BodyScope scope(body_thread_);
+    // Attempts a transient failure threw away (PgCatalog runs a group again after one): the body runs on a
+    // scratch copy that is then dropped, and the attempt below must come out as if it were the only one.
+    for (int i = 1; i < runs_per_body; ++i) {
+      MemoryState scratch = state_;
+      MemoryTransaction attempt(scratch);
+      (void)body(attempt);
+    }
     MemoryState copy = state_;
     std::set<core::Id> touched;
     MemoryTransaction tx(copy, &touched);
@@ -184,31 +196,34 @@ class MemoryCatalog final : public core::Catalog {
     }
     return st;
   }
-  std::vector<core::ConnectorDefinition> ListConnectorDefinitions() override { return Values(state_.definitions); }
-  std::optional<core::ConnectorDefinition> GetConnectorDefinition(core::Id id) override { return Tx().FindConnectorDefinition(id); }
-  bool IsConnectorInUse(core::Id id) override { return Tx().IsConnectorInUse(id); }
-  std::vector<core::ConnectedSystem> ListConnectedSystems() override { return Values(state_.systems); }
-  std::optional<core::ConnectedSystem> GetConnectedSystem(core::Id id) override { return Tx().FindConnectedSystem(id); }
-  int64_t CountRunProfiles(core::Id cs) override { return static_cast<int64_t>(ListRunProfiles(cs).size()); }
-  int64_t CountAllRunProfiles() override { return static_cast<int64_t>(state_.profiles.size()); }
-  std::vector<core::Partition> ListPartitions(core::Id cs) override { return Tx().ListPartitions(cs); }
-  std::optional<core::Partition> GetPartition(core::Id id) override { return Tx().FindPartition(id); }
-  std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override {
+  core::Result<std::vector<core::ConnectorDefinition>> ListConnectorDefinitions() override { Committed(); return Values(state_.definitions); }
+  core::Result<std::optional<core::ConnectorDefinition>> GetConnectorDefinition(core::Id id) override { Committed(); return Tx().FindConnectorDefinition(id); }
+  core::Result<bool> IsConnectorInUse(core::Id id) override { Committed(); return Tx().IsConnectorInUse(id); }
+  core::Result<std::vector<core::ConnectedSystem>> ListConnectedSystems() override { Committed(); return Values(state_.systems); }
+  core::Result<std::optional<core::ConnectedSystem>> GetConnectedSystem(core::Id id) override { Committed(); return Tx().FindConnectedSystem(id); }
+  core::Result<int64_t> CountRunProfiles(core::Id cs) override { Committed(); return static_cast<int64_t>(ListRunProfiles(cs)->size()); }
+  core::Result<int64_t> CountAllRunProfiles() override { Committed(); return static_cast<int64_t>(state_.profiles.size()); }
+  core::Result<std::vector<core::Partition>> ListPartitions(core::Id cs) override { Committed(); return Tx().ListPartitions(cs); }
+  core::Result<std::optional<core::Partition>> GetPartition(core::Id id) override { Committed(); return Tx().FindPartition(id); }
+  core::Result<std::vector<core::RunProfile>> ListRunProfiles(core::Id cs) override {
+    Committed();
     std::vector<core::RunProfile> out;
     for (auto& [id, p] : state_.profiles)
       if (p.connected_system_id == cs) out.push_back(p);
     return out;
   }
-  std::optional<core::RunProfile> GetRunProfile(core::Id id) override { return Tx().FindRunProfile(id); }
+  core::Result<std::optional<core::RunProfile>> GetRunProfile(core::Id id) override { Committed(); return Tx().FindRunProfile(id); }
   // Systems not written yet share version 1, as in RocksCatalog.
   uint64_t RunProfileListVersion(core::Id cs) override {
+    Committed();
     auto it = state_.list_versions.find(cs);
     return it == state_.list_versions.end() ? 1 : it->second;
   }
-  std::vector<core::ApiKey> ListApiKeys() override { return Values(state_.keys); }
-  std::optional<core::ApiKey> GetApiKey(std::string_view id) override { return Tx().FindApiKey(id); }
-  std::optional<core::ApiKey> FindApiKeyByDigest(std::string_view d) override { return Tx().FindApiKeyByDigest(d); }
-  core::ActivityPage ListActivities(const core::ActivityQuery& q) override {
+  core::Result<std::vector<core::ApiKey>> ListApiKeys() override { Committed(); return Values(state_.keys); }
+  core::Result<std::optional<core::ApiKey>> GetApiKey(std::string_view id) override { Committed(); return Tx().FindApiKey(id); }
+  core::Result<std::optional<core::ApiKey>> FindApiKeyByDigest(std::string_view d) override { Committed(); return Tx().FindApiKeyByDigest(d); }
+  core::Result<core::ActivityPage> ListActivities(const core::ActivityQuery& q) override {
+    Committed();
     core::ActivityPage page;
     for (auto it = state_.activities.rbegin(); it != state_.activities.rend(); ++it) {
       if (q.connected_system_id && it->connected_system_id != q.connected_system_id) continue;
@@ -218,24 +233,28 @@ class MemoryCatalog final : public core::Catalog {
     }
     return page;
   }
-  std::optional<core::Activity> GetActivity(std::string_view id) override {
+  core::Result<std::optional<core::Activity>> GetActivity(std::string_view id) override {
+    Committed();
     for (auto& a : state_.activities)
-      if (a.id == id) return a;
-    return std::nullopt;
+      if (a.id == id) return std::optional<core::Activity>(a);
+    return std::optional<core::Activity>();
   }
-  std::optional<core::IdempotencyRecord> GetIdempotency(std::string_view key) override {
+  core::Result<std::optional<core::IdempotencyRecord>> GetIdempotency(std::string_view key) override {
+    Committed();
     return Tx().FindIdempotency(key);
   }
-  core::ConfigVersionPage ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
+  core::Result<core::ConfigVersionPage> ListConfigVersions(core::ConfigObjectType type, std::string_view key, int64_t offset,
                                              int64_t limit) override {
+    Committed();
     core::ConfigVersionPage page;
     page.total = Tx().LatestConfigHead(type, key).version;
     for (int64_t v = page.total - offset; v >= 1 && v > page.total - offset - limit; --v)
       page.items.push_back(state_.config_versions.at({type, std::string(key), v}));
     return page;
   }
-  std::vector<core::ConfigVersion> ConfigVersionRange(core::ConfigObjectType type, std::string_view key, int64_t from,
+  core::Result<std::vector<core::ConfigVersion>> ConfigVersionRange(core::ConfigObjectType type, std::string_view key, int64_t from,
                                                       int64_t to) override {
+    Committed();
     std::vector<core::ConfigVersion> out;
     for (auto it = state_.config_versions.lower_bound({type, std::string(key), from});
          it != state_.config_versions.end() && std::get<0>(it->first) == type && std::get<1>(it->first) == key &&
@@ -256,8 +275,27 @@ class MemoryCatalog final : public core::Catalog {
 
   const MemoryState& state() const { return state_; }
   bool fail_writes = false;
+  int runs_per_body = 1;  // > 1: every body runs that often, only the last attempt counts
+  // The service tests turn this on (service_fixture.h); the contract suite reads committed state inside a
+  // body on purpose, to prove it does not see the body's writes.
+  bool abort_on_committed_read_in_body = false;
 
  private:
+  // A transaction body reads only through its transaction (core/write_use_case.h): a committed read there
+  // misses the body's own writes (and on a real store waits for, or races, the group). The unit tier makes
+  // such a read impossible to miss.
+  struct BodyScope {
+    explicit BodyScope(std::atomic<std::thread::id>& t) : t_(t) { t_ = std::this_thread::get_id(); }
+    ~BodyScope() { t_ = std::thread::id(); }
+    std::atomic<std::thread::id>& t_;
+  };
+  void Committed() const {
+    if (abort_on_committed_read_in_body && body_thread_.load() == std::this_thread::get_id()) {
+      std::fprintf(stderr, "MemoryCatalog: a committed read inside a transaction body\n");
+      std::abort();
+    }
+  }
+  std::atomic<std::thread::id> body_thread_{};
   MemoryTransaction Tx() { return MemoryTransaction(state_); }
   template <class M>
   static std::vector<typename M::mapped_type> Values(const M& m) {

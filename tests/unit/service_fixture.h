@@ -23,7 +23,11 @@ class ServiceTest : public ::testing::Test {
   core::ActivityService& activities = services.activities;
   core::Actor admin{"ApiKey", "11111111-1111-4111-8111-111111111111", "admin"};
 
-  void SetUp() override { ASSERT_TRUE(definitions.SeedBuiltIns().ok()); }
+  void SetUp() override {
+    // A use case's transaction body reads only through its transaction (core/write_use_case.h).
+    catalog.abort_on_committed_read_in_body = true;
+    ASSERT_TRUE(definitions.SeedBuiltIns().ok());
+  }
 
   core::Id NewSystem(const std::string& name, core::Id connector) {
     core::CreateConnectedSystemInput in;
