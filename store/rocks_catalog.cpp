@@ -473,66 +473,48 @@ std::optional<T> CopyOf(const T* value) {
 }  // namespace
 
 core::Result<std::vector<core::ConnectorDefinition>> RocksCatalog::ListConnectorDefinitions() {
-  return core::CatchStoreUnavailable([&]() -> std::vector<core::ConnectorDefinition> {
-    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.connectors); });
-  });
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.connectors); });
 }
 
 core::Result<std::optional<core::ConnectorDefinition>> RocksCatalog::GetConnectorDefinition(core::Id id) {
-  return core::CatchStoreUnavailable([&]() -> std::optional<core::ConnectorDefinition> {
-    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.connectors, id); });
-  });
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.connectors, id); });
 }
 
 core::Result<bool> RocksCatalog::IsConnectorInUse(core::Id connector_id) {
-  return core::CatchStoreUnavailable([&]() -> bool {
-    const std::string key = CounterKey(CounterKind::kConnectorUse, connector_id);
-    return ReadCache([&](const CatalogCache& c) { return c.Counter(key) > 0; });
-  });
+  const std::string key = CounterKey(CounterKind::kConnectorUse, connector_id);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key) > 0; });
 }
 
 core::Result<std::vector<core::ConnectedSystem>> RocksCatalog::ListConnectedSystems() {
-  return core::CatchStoreUnavailable([&]() -> std::vector<core::ConnectedSystem> {
-    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.systems); });
-  });
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.systems); });
 }
 
 core::Result<std::optional<core::ConnectedSystem>> RocksCatalog::GetConnectedSystem(core::Id id) {
-  return core::CatchStoreUnavailable([&]() -> std::optional<core::ConnectedSystem> {
-    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.systems, id); });
-  });
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.systems, id); });
 }
 
 core::Result<int64_t> RocksCatalog::CountRunProfiles(core::Id connected_system_id) {
-  return core::CatchStoreUnavailable([&]() -> int64_t {
-    const std::string key = CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id);
-    return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
-  });
+  const std::string key = CounterKey(CounterKind::kRunProfilesPerSystem, connected_system_id);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
 }
 
 core::Result<int64_t> RocksCatalog::CountAllRunProfiles() {
-  return core::CatchStoreUnavailable([&]() -> int64_t {
-    const std::string key = CounterKey(CounterKind::kRunProfilesAll);
-    return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
-  });
+  const std::string key = CounterKey(CounterKind::kRunProfilesAll);
+  return ReadCache([&](const CatalogCache& c) { return c.Counter(key); });
 }
 
 core::Result<std::vector<core::Partition>> RocksCatalog::ListPartitions(core::Id connected_system_id) {
-  return core::CatchStoreUnavailable([&]() -> std::vector<core::Partition> {
-    return ReadCache([&](const CatalogCache& c) {
-      std::vector<core::Partition> out;
-      for (auto it = c.partitions.lower_bound({connected_system_id, 0});
-           it != c.partitions.end() && it->first.first == connected_system_id; ++it)
-        out.push_back(it->second);
-      return out;
-    });
+  return ReadCache([&](const CatalogCache& c) {
+    std::vector<core::Partition> out;
+    for (auto it = c.partitions.lower_bound({connected_system_id, 0});
+         it != c.partitions.end() && it->first.first == connected_system_id; ++it)
+      out.push_back(it->second);
+    return out;
   });
 }
 
 core::Result<std::optional<core::Partition>> RocksCatalog::GetPartition(core::Id id) {
-  return core::CatchStoreUnavailable([&]() -> std::optional<core::Partition> {
-    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.FindPartition(id)); });
-  });
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.FindPartition(id)); });
 }
 
 // A bounded scan of rp/<cs>/: the cost depends on this system's profiles only.
@@ -582,24 +564,18 @@ uint64_t RocksCatalog::RunProfileListVersion(core::Id connected_system_id) {
 }
 
 core::Result<std::vector<core::ApiKey>> RocksCatalog::ListApiKeys() {
-  return core::CatchStoreUnavailable([&]() -> std::vector<core::ApiKey> {
-    return ReadCache([](const CatalogCache& c) { return ValuesOf(c.api_keys); });
-  });
+  return ReadCache([](const CatalogCache& c) { return ValuesOf(c.api_keys); });
 }
 
 core::Result<std::optional<core::ApiKey>> RocksCatalog::GetApiKey(std::string_view id) {
-  return core::CatchStoreUnavailable([&]() -> std::optional<core::ApiKey> {
-    return ReadCache([&](const CatalogCache& c) { return CopyOf(c.api_keys, id); });
-  });
+  return ReadCache([&](const CatalogCache& c) { return CopyOf(c.api_keys, id); });
 }
 
 core::Result<std::optional<core::ApiKey>> RocksCatalog::FindApiKeyByDigest(std::string_view digest_hex) {
-  return core::CatchStoreUnavailable([&]() -> std::optional<core::ApiKey> {
-    return ReadCache([&](const CatalogCache& c) -> std::optional<core::ApiKey> {
-      auto uuid = c.api_key_by_digest.find(digest_hex);
-      if (uuid == c.api_key_by_digest.end()) return std::nullopt;
-      return CopyOf(c.api_keys, uuid->second);
-    });
+  return ReadCache([&](const CatalogCache& c) -> std::optional<core::ApiKey> {
+    auto uuid = c.api_key_by_digest.find(digest_hex);
+    if (uuid == c.api_key_by_digest.end()) return std::nullopt;
+    return CopyOf(c.api_keys, uuid->second);
   });
 }
 

@@ -138,7 +138,8 @@ class RocksCatalog final : public core::Catalog {
   // Committed reads hold db_mu_ shared; LiveDb throws StoreUnavailable while the DB is closed.
   rocksdb::DB* LiveDb() const;
   std::optional<std::string> Get(rocksdb::DB* db, std::string_view key);
-  // Runs `read` over the committed cache under the shared cache lock; what it returns is a copy.
+  // Runs `read` over the committed cache under the shared cache lock; what it returns is a copy. Memory
+  // only, so it cannot fail: the reads served from it need no CatchStoreUnavailable.
   template <class Read>
   auto ReadCache(Read&& read) const {
     std::shared_lock lock(cache_mu_);
