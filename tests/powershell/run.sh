@@ -9,6 +9,9 @@
 # tests/powershell/*.Tests.ps1 with pwsh + Pester 5, prints the summary, stops the server with
 # SIGTERM and exits non-zero when a test failed.
 #
+# With JIM_TEST_STORE=postgresql the server runs on the PostgreSQL backend, on a fresh database of the
+# cluster in JIM_TEST_DATABASE_URL (scripts/test.sh starts one), dropped at exit; exit 77 without it.
+#
 # Exit 77 (ctest SKIP_RETURN_CODE) when pwsh or Pester is not installed: run scripts/setup-powershell.sh.
 set -uo pipefail
 
@@ -66,6 +69,21 @@ random_free_port() {
   return 1
 }
 
+# The store: the embedded one in data_dir, or a fresh PostgreSQL database (its name is ours alone).
+store_args=()
+pg_admin="" pg_name=""
+if [[ "${JIM_TEST_STORE:-rocksdb}" == postgresql ]]; then
+  pg_admin="${JIM_TEST_DATABASE_URL:-}"
+  if [[ -z "$pg_admin" ]]; then
+    echo "SKIPPED: JIM_TEST_DATABASE_URL is not set: the PostgreSQL backend is NOT tested (scripts/test.sh sets it)"
+    exit 77
+  fi
+  pg_name="pester_$$_$RANDOM"
+  psql -qAt "$pg_admin" -c "CREATE DATABASE $pg_name" ||
+    { echo "powershell tests: cannot create database $pg_name" >&2; exit 1; }
+  store_args=(--store postgresql --database-url "${pg_admin%/*}/$pg_name")
+fi
+
 data_dir="$(mktemp -d)"
 log="$(mktemp)"
 key="jim_ak_$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
@@ -89,6 +107,7 @@ stop_server() {
 cleanup() {
   stop_server
   rm -rf "$data_dir" "$log"
+  if [[ -n "$pg_name" ]]; then psql -qAt "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_name WITH (FORCE)" >/dev/null; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -104,7 +123,7 @@ fail() {
 start_server() {
   url="http://127.0.0.1:$1"
   JIM_INFRASTRUCTURE_API_KEY="$key" "$binary" serve --host 127.0.0.1 --port "$1" \
-    --data-dir "$data_dir" --rate-limit off >"$log" 2>&1 &
+    --data-dir "$data_dir" "${store_args[@]}" --rate-limit off >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -132,7 +151,7 @@ for attempt in 1 2 3; do
   rm -rf "$data_dir" && data_dir="$(mktemp -d)"
 done
 [[ -n "$started" ]] || fail "jim-edge did not start (3 attempts)"
-echo "powershell tests: jim-edge serving on $url (pid $server_pid)"
+echo "powershell tests: jim-edge serving on $url (pid $server_pid, store ${JIM_TEST_STORE:-rocksdb})"
 
 # seed <path> <json> <expected id>
 seed() {
