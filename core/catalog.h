@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,15 @@ namespace jim::core {
 class StoreUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// One request's claim on freshness, opened by the wire layer when a request arrives and closed when it is
+// answered, on the thread that serves it (a store may keep it in a thread-local). A store shared by several
+// nodes may serve the request's committed reads from memory only after checking, with a read of the database
+// that started after the scope opened, that nothing it keeps has changed since (docs/store.md, "PostgreSQL").
+class ReadScope {
+ public:
+  virtual ~ReadScope() = default;
 };
 
 enum class IdKind : uint8_t { kConnectorDefinition = 1, kConnectedSystem = 2, kPartition = 3, kRunProfile = 4 };
@@ -126,6 +136,10 @@ class Catalog {
 
   // Whether writes can currently succeed; `reason` says why not (for health/ready).
   virtual bool IsWritable(std::string* reason) = 0;
+
+  // Opens the calling thread's freshness scope for one request (see ReadScope); destroy it on the same thread
+  // when the request is answered. Null: this store needs none (its memory is the truth, or it keeps nothing).
+  virtual std::unique_ptr<ReadScope> BeginRequest() { return nullptr; }
 };
 
 }  // namespace jim::core

@@ -104,7 +104,10 @@ void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>
 }
 
 PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
-    : options_(options), display_url_(pg::MaskPassword(options.url)), begin_script_(std::move(begin_script)) {
+    : options_(options),
+      display_url_(pg::MaskPassword(options.url)),
+      begin_script_(std::move(begin_script)),
+      cached_([this] { return ReadCatalogVersion(); }) {
   // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
   SchemaConnectionOptions(
@@ -143,8 +146,10 @@ core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& option
     return MakeError(ErrorCode::kUnavailable, "Cannot open the PostgreSQL database " + where + ": " + e.what(),
                      e.what());
   }
+  // The catalog version is raised in the same round trip, under the lock: one statement per group, and a
+  // group that rolls back leaves it where it was (pg_read_cache.h).
   std::string begin = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockClass) + ", " +
-                      std::to_string(schema_key) + ")";
+                      std::to_string(schema_key) + "); " + pg::rows::kRaiseCatalogVersion;
   return std::unique_ptr<PgCatalog>(new PgCatalog(options, std::move(begin)));
 }
 
@@ -166,6 +171,7 @@ auto PgCatalog::WithConn(Read&& read) {
 
 core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
   auto result = groups_.Submit(body, options_.lock_timeout, [this](auto& group) { RunGroup(group); });
+  cached_.gate.AfterWrite();  // the rest of the request reads what it wrote
   if (result) return *std::move(result);
   return MakeError(ErrorCode::kUnavailable, kCannotWrite,
                    "waited " + std::to_string(options_.lock_timeout.count()) + " ms for this node's write queue");
@@ -314,20 +320,34 @@ void PgCatalog::MaybeSweep(pg::Conn& conn) {
 
 // ---- committed reads --------------------------------------------------------------------------------------
 
+// A read that may be answered from memory (pg_read_cache.h): `read` runs on a pooled connection on a miss.
+template <class Table, class Key, class Read>
+auto PgCatalog::Cached(Table& table, const Key& key, Read&& read) {
+  return table.Get(key, [&] { return WithConn(read); });
+}
+
+int64_t PgCatalog::ReadCatalogVersion() {
+  return WithConn([](pg::Conn& c) { return pg::rows::CatalogVersion(c); });
+}
+
+uint64_t PgCatalog::RunProfileListVersion(core::Id) {
+  return static_cast<uint64_t>(cached_.gate.Validate());  // >= 1: migration 3 starts it there
+}
+
 std::vector<core::ConnectorDefinition> PgCatalog::ListConnectorDefinitions() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
+  return Cached(cached_.connectors, 0, [&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
 }
 std::optional<core::ConnectorDefinition> PgCatalog::GetConnectorDefinition(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
+  return Cached(cached_.connector, id, [&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
 }
 bool PgCatalog::IsConnectorInUse(core::Id id) {
   return WithConn([&](pg::Conn& c) { return pg::rows::ConnectorInUse(c, id); });
 }
 std::vector<core::ConnectedSystem> PgCatalog::ListConnectedSystems() {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
+  return Cached(cached_.systems, 0, [&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
 }
 std::optional<core::ConnectedSystem> PgCatalog::GetConnectedSystem(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
+  return Cached(cached_.system, id, [&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
 }
 int64_t PgCatalog::CountRunProfiles(core::Id cs) {
   return WithConn([&](pg::Conn& c) { return pg::rows::CountRunProfiles(c, cs); });
@@ -336,19 +356,20 @@ int64_t PgCatalog::CountAllRunProfiles() {
   return WithConn([&](pg::Conn& c) { return pg::rows::CountAllRunProfiles(c); });
 }
 std::vector<core::Partition> PgCatalog::ListPartitions(core::Id cs) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
+  return Cached(cached_.partitions, cs, [&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
 }
 std::optional<core::Partition> PgCatalog::GetPartition(core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
+  return Cached(cached_.partition, id, [&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
 }
 std::vector<core::RunProfile> PgCatalog::ListRunProfiles(core::Id cs) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
+  return Cached(cached_.profiles, cs, [&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
 }
 std::optional<core::RunProfile> PgCatalog::GetRunProfile(core::Id id) {
   return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
 }
 std::optional<core::RunProfile> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
+  return Cached(cached_.profile_of, pg::CachedReads::ProfileKey{cs, id},
+                [&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
 }
 std::vector<core::ApiKey> PgCatalog::ListApiKeys() {
   return WithConn([&](pg::Conn& c) { return pg::rows::ListApiKeys(c); });
@@ -357,7 +378,8 @@ std::optional<core::ApiKey> PgCatalog::GetApiKey(std::string_view id) {
   return WithConn([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
 }
 std::optional<core::ApiKey> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
-  return WithConn([&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+  return Cached(cached_.key_by_digest, std::string(digest),
+                [&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
 }
 core::ActivityPage PgCatalog::ListActivities(const core::ActivityQuery& q) {
   return WithConn([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });
