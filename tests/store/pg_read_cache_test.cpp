@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <latch>
 #include <thread>
@@ -23,6 +24,22 @@ struct FakeVersion {
     ++reads;
     return version.load();
   }
+};
+
+// A database whose first version read is held until the test lets it answer; read n answers `answer(n)`.
+struct FirstReadHeld {
+  explicit FirstReadHeld(std::function<int64_t(int)> answer) : answer(std::move(answer)) {}
+  int64_t operator()() {
+    const int n = ++reads;
+    if (n == 1) {
+      entered.set_value();
+      let_answer.get_future().wait();
+    }
+    return answer(n);
+  }
+  std::function<int64_t(int)> answer;
+  std::promise<void> entered, let_answer;
+  std::atomic<int> reads{0};
 };
 
 TEST(PgReadCache, OneRequestReadsTheVersionOnceWhateverItReadsAndAgainAfterItsOwnWrite) {
@@ -62,51 +79,35 @@ TEST(PgReadCache, OneRequestReadsTheVersionOnceWhateverItReadsAndAgainAfterItsOw
 // The rule that makes it linearisable: a read already in flight when a request arrives may have been answered
 // before a write the request must see; the request waits for the next read.
 TEST(PgReadCache, ARequestArrivingWhileAReadIsInFlightWaitsForTheNextRead) {
-  std::promise<void> first_entered, let_first_answer;
-  std::atomic<int> reads{0};
-  ReadCache cache([&]() -> int64_t {
-    const int n = ++reads;
-    if (n == 1) {
-      first_entered.set_value();
-      let_first_answer.get_future().wait();
-    }
-    return n;  // the version the database has when read n answers
-  });
+  FirstReadHeld db([](int n) { return n; });  // the version the database has when read n answers
+  ReadCache cache([&] { return db(); });
   std::promise<int64_t> early_seen;
   std::thread early([&] {
     auto scope = cache.BeginRequest();
     early_seen.set_value(cache.Validate());
   });
-  first_entered.get_future().wait();  // read 1 is in flight (its answer may predate what comes next)
+  db.entered.get_future().wait();  // read 1 is in flight (its answer may predate what comes next)
   std::promise<int64_t> late_seen;
   std::thread late([&] {
     auto scope = cache.BeginRequest();  // arrives now: read 1 started before it
     late_seen.set_value(cache.Validate());
   });
-  let_first_answer.set_value();
+  db.let_answer.set_value();
   early.join();
   late.join();
   EXPECT_EQ(early_seen.get_future().get(), 1);
   EXPECT_EQ(late_seen.get_future().get(), 2) << "served by the read that was in flight when it arrived";
-  EXPECT_EQ(reads, 2);
+  EXPECT_EQ(db.reads, 2);
 }
 
 // Group commit for reads: every request that arrives while one read is in flight shares ONE next read,
 // whatever order the threads run in (each one's ticket is read 2, and read 2 answers them all).
 TEST(PgReadCache, RequestsArrivingDuringOneReadShareOneNextRead) {
   constexpr int kRequests = 16;
-  std::promise<void> first_entered, let_first_answer;
-  std::atomic<int> reads{0};
-  ReadCache cache([&]() -> int64_t {
-    const int n = ++reads;
-    if (n == 1) {
-      first_entered.set_value();
-      let_first_answer.get_future().wait();
-    }
-    return 7;
-  });
+  FirstReadHeld db([](int) { return 7; });
+  ReadCache cache([&] { return db(); });
   std::thread first([&] { (void)cache.Validate(); });
-  first_entered.get_future().wait();
+  db.entered.get_future().wait();
   std::latch arrived(kRequests + 1);
   std::vector<std::thread> requests;
   for (int i = 0; i < kRequests; ++i) {
@@ -118,10 +119,10 @@ TEST(PgReadCache, RequestsArrivingDuringOneReadShareOneNextRead) {
     });
   }
   arrived.arrive_and_wait();  // every request arrived while read 1 was in flight
-  let_first_answer.set_value();
+  db.let_answer.set_value();
   first.join();
   for (auto& t : requests) t.join();
-  EXPECT_EQ(reads, 2) << "one read for " << kRequests << " requests";
+  EXPECT_EQ(db.reads, 2) << "one read for " << kRequests << " requests";
   EXPECT_EQ(cache.VersionReads(), 2u);
 }
 
