@@ -56,7 +56,9 @@ int64_t ReadCache::ValidateFrom(uint64_t ticket) {
   std::unique_lock lock(gate_mu_);
   while (reads_done_ < ticket) {
     if (reading_) {
-      gate_cv_.wait(lock);
+      // Waiters sleep by their ticket's parity: while read n runs only tickets n and n+1 can wait, so its end
+      // wakes the ones it answers and ONE of the others (to read next), not every waiter twice.
+      gate_cv_[ticket & 1].wait(lock);
       continue;
     }
     // No read in flight and none since the ticket was taken: this caller reads for everyone waiting.
@@ -85,7 +87,8 @@ int64_t ReadCache::ValidateFrom(uint64_t ticket) {
     last_unavailable_ = unavailable;
     last_version_ = version;
     last_error_ = std::move(error);
-    gate_cv_.notify_all();
+    gate_cv_[number & 1].notify_all();
+    gate_cv_[(number + 1) & 1].notify_one();
   }
   if (last_ok_) return last_version_;
   // Every waiter of a failed read gets its own exception (never one object rethrown on several threads).

@@ -121,7 +121,7 @@ class ReadCache {
   // The coalesced version reads. reads_started_ is read without the lock when a scope opens (its ticket is
   // the next read to start); it only changes under gate_mu_.
   std::mutex gate_mu_;
-  std::condition_variable gate_cv_;
+  std::condition_variable gate_cv_[2];  // by ticket parity (ValidateFrom)
   std::atomic<uint64_t> reads_started_{0};
   uint64_t reads_done_ = 0;
   bool reading_ = false;
