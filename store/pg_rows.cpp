@@ -207,6 +207,10 @@ std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectT
   return out;
 }
 
+int64_t CatalogVersion(Conn& c) {
+  return c.Exec("SELECT version FROM catalog_version").Int(0, 0);
+}
+
 // ---- writes -----------------------------------------------------------------------------------------------
 
 Id AllocateId(Conn& c, core::IdKind kind) {
