@@ -77,6 +77,7 @@ class PgTransaction final : public core::Transaction {
 
 // Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
 void RollBack(pg::Pool::Lease& lease) {
+  lease->DropDeferred();  // unsent writes of the transaction being undone
   try {
     if (!lease->Broken()) {
       lease->ExecScript("ROLLBACK");
@@ -186,10 +187,15 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
 namespace {
 
 // One body's own failure as its status; pg::Transient (the connection, a serialization failure, a lock
-// timeout) goes up: it ends the whole group's attempt.
-core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx) {
+// timeout) goes up: it ends the whole group's attempt. The body's writes are deferred (pg::Conn::Defer, one
+// round trip with the next statement that needs an answer); with `flush` they are sent before the body
+// counts as done, so that one failing is this body's failure, rolled back to its savepoint, not the next one's.
+core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx,
+                     pg::Conn& conn, bool flush) {
   try {
-    return body(tx);
+    core::Status st = body(tx);
+    if (st.ok() && flush) conn.Flush();
+    return st;
   } catch (const pg::Transient&) {
     throw;
   } catch (const core::StoreUnavailable& e) {
@@ -233,12 +239,16 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       bool any_ok = false;
       for (auto* m : group) {
         if (savepoints) (*lease)->ExecScript("SAVEPOINT body");
-        core::Status st = RunBody(*m->body, tx);
+        // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
+        core::Status st = RunBody(*m->body, tx, **lease, savepoints);
         if (st.ok()) {
           any_ok = true;
           continue;
         }
-        if (savepoints) (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");
+        if (savepoints) {
+          (*lease)->DropDeferred();  // written after the savepoint: undone by the rollback to it
+          (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");
+        }
         m->result = std::move(st);
       }
       if (!any_ok) {
@@ -255,7 +265,8 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what()));
     } catch (const pg::Transient& e) {
       last_failure = e.what();
-      if (commit_sent && (*lease)->Broken()) {
+      // A COMMIT behind a deferred write that failed was never run: nothing committed, try again.
+      if (commit_sent && (*lease)->Broken() && (*lease)->MayHaveRunLast()) {
         lease->Discard();
         // The server may or may not have committed: only a retry with the same Idempotency-Key is safe.
         return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, "commit outcome unknown: " + last_failure));

@@ -54,6 +54,8 @@ Id AllocateId(Conn& c, core::IdKind kind);
 // The name of the kind's id sequence (pg_migrations.cpp).
 const char* SequenceName(core::IdKind kind);
 
+// The writes below are deferred (Conn::Defer): sent with the next statement that needs an answer, or with
+// COMMIT, in one round trip; so they are for a transaction's body only (PgCatalog's group transaction).
 // Put creates or replaces and raises the kind's sequence to the row's id (the built-in connectors are
 // stored under fixed ids; the allocator must step over them).
 void Put(Conn& c, const core::ConnectorDefinition& v);

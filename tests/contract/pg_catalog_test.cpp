@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <set>
 #include <thread>
@@ -32,6 +33,28 @@ class PgCatalogTest : public ::testing::Test {
     std::vector<std::string> k{"dbname"}, v{backend_->options().url};
     store::SchemaConnectionOptions(backend_->options().schema, &k, &v);
     return store::pg::Conn(k, v);
+  }
+  // Runs each of `writers` (one Transact each) on its own thread while a write holds this node's turn, and
+  // lets that write finish once all of them are queued: they run as one group. Latches, not sleeps: the
+  // holding body runs until released, and the queue is watched through QueueDepth.
+  static void AsOneGroup(store::PgCatalog& catalog, const std::vector<std::function<void()>>& writers) {
+    std::latch started(1), release(1);
+    std::thread holder([&] {
+      EXPECT_TRUE(catalog
+                      .Transact([&](Transaction&) -> Status {
+                        started.count_down();
+                        release.wait();
+                        return OkStatus();
+                      })
+                      .ok());
+    });
+    started.wait();
+    std::vector<std::thread> threads;
+    for (const auto& w : writers) threads.emplace_back(w);
+    while (catalog.QueueDepth() < writers.size()) std::this_thread::yield();
+    release.count_down();
+    holder.join();
+    for (auto& t : threads) t.join();
   }
   std::unique_ptr<PgBackend> backend_;
 };
@@ -110,8 +133,7 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
 
 // Group commit: writers queued while a write holds the node's turn go together into the next transaction
 // (one lock, one COMMIT); a body that fails after writing is rolled back to its savepoint and leaves
-// nothing, while the others of its group commit. Latches, not sleeps: the held body runs until released, and
-// the queue is watched through QueueDepth.
+// nothing, while the others of its group commit (AsOneGroup forms the group).
 TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFailedBodyLeavesNothing) {
   store::PgCatalog& catalog = backend_->pg();
   core::ConnectedSystem system = store::testing::System("HR");
@@ -123,23 +145,12 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
                   })
                   .ok());
   const core::Id cs = system.id;
-  std::latch started(1), release(1);
-  std::thread holder([&] {
-    EXPECT_TRUE(catalog
-                    .Transact([&](Transaction&) -> Status {
-                      started.count_down();
-                      release.wait();
-                      return OkStatus();
-                    })
-                    .ok());
-  });
-  started.wait();
   constexpr int kWriters = 8;
   std::vector<Status> results(kWriters, OkStatus());
   std::vector<core::Id> ids(kWriters, 0);
   std::vector<int64_t> seen_before(kWriters, -1), order(kWriters, -1);
   int next_order = 0;  // the bodies of a group run one after another on the leader's thread
-  std::vector<std::thread> writers;
+  std::vector<std::function<void()>> writers;
   for (int i = 0; i < kWriters; ++i)
     writers.emplace_back([&, i] {
       results[i] = catalog.Transact([&, i](Transaction& tx) -> Status {
@@ -158,10 +169,7 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
         return OkStatus();
       });
     });
-  while (catalog.QueueDepth() < kWriters) std::this_thread::yield();
-  release.count_down();
-  holder.join();
-  for (auto& t : writers) t.join();
+  AsOneGroup(catalog, writers);
 
   EXPECT_EQ(catalog.MaxGroupSize(), static_cast<size_t>(kWriters)) << "the eight bodies were one group";
   int committed = 0;
@@ -221,6 +229,40 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                     return OkStatus();
                   })
                   .ok());
+}
+
+// A body's writes are sent with its next read, or at its end (pg::Conn::Defer): a write the database refuses
+// (here a second system whose folded name the unique index already holds, which core would have refused
+// first) fails its own body only, in a group as alone; the bodies around it commit.
+TEST_F(PgCatalogTest, ADeferredWriteTheDatabaseRefusesFailsItsOwnBodyOnly) {
+  store::PgCatalog& catalog = backend_->pg();
+  auto put_system = [](const std::string& name) {
+    return [name](Transaction& tx) -> Status {
+      core::ConnectedSystem cs = store::testing::System(name);
+      cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+      tx.Put(cs);
+      return OkStatus();
+    };
+  };
+  ASSERT_TRUE(catalog.Transact(put_system("Taken")).ok());
+  Status alone = catalog.Transact(put_system("TAKEN"));
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().code, core::ErrorCode::kInternal);
+
+  const std::vector<std::string> names = {"First", "taken", "Third"};
+  std::vector<Status> results(names.size(), OkStatus());
+  std::vector<std::function<void()>> writers;
+  for (size_t i = 0; i < names.size(); ++i)
+    writers.emplace_back([&, i] { results[i] = catalog.Transact(put_system(names[i])); });
+  AsOneGroup(catalog, writers);
+  EXPECT_GE(catalog.MaxGroupSize(), names.size()) << "the three bodies were one group";
+  EXPECT_TRUE(results[0].ok()) << results[0].error().detail;
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_EQ(results[1].error().code, core::ErrorCode::kInternal);
+  EXPECT_TRUE(results[2].ok()) << results[2].error().detail;
+  std::set<std::string> stored;
+  for (const auto& cs : catalog.ListConnectedSystems().value()) stored.insert(cs.name);
+  EXPECT_EQ(stored, (std::set<std::string>{"Taken", "First", "Third"}));
 }
 
 // Several nodes, one truth (store/pg_read_cache.h): node A keeps what it read, node B changes it, and A's next
