@@ -153,12 +153,26 @@ struct Bound {
 
 Rows Conn::Exec(std::string_view sql, const Params& params) {
   std::string text(sql);
-  if (!deferred_.empty()) return Pipeline(&text, params);
+  if (!deferred_.empty()) return Pipeline(&text, params, false);
   may_have_run_last_ = true;
+  const std::string* name = Prepare(text, params);
   Bound b(params.values_, params.nulls_);
-  PGresult* r = PQexecParams(c_, text.c_str(), params.size(), params.types_.data(), b.values.data(),
-                             b.lengths.data(), b.formats.data(), /*resultFormat=*/1);
+  PGresult* r = name ? PQexecPrepared(c_, name->c_str(), params.size(), b.values.data(), b.lengths.data(),
+                                      b.formats.data(), /*resultFormat=*/1)
+                     : PQexecParams(c_, text.c_str(), params.size(), params.types_.data(), b.values.data(),
+                                    b.lengths.data(), b.formats.data(), /*resultFormat=*/1);
   return Check(r, sql);
+}
+
+// The server parses and plans a named statement once per session instead of at every execution (what
+// pgbench -M prepared does). The texts are the store's own, a small fixed set; past kMaxPrepared (a bug's
+// guard) statements run unnamed.
+const std::string* Conn::Prepare(const std::string& sql, const Params& params) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  std::string name = "jim" + std::to_string(prepared_.size());
+  Check(PQprepare(c_, name.c_str(), sql.c_str(), params.size(), params.types_.data()), sql);
+  return &prepared_.emplace(sql, std::move(name)).first->second;
 }
 
 void Conn::ExecScript(std::string_view sql) {
@@ -167,7 +181,7 @@ void Conn::ExecScript(std::string_view sql) {
     // One statement rides in the pipeline (COMMIT, SAVEPOINT); a script cannot (the extended protocol runs
     // one statement per message): the deferred ones go first, on their own.
     if (text.find(';') == std::string::npos) {
-      Pipeline(&text, Params());
+      Pipeline(&text, Params(), /*script=*/true);
       return;
     }
     try {
@@ -186,20 +200,34 @@ void Conn::Defer(std::string_view sql, Params params) {
 }
 
 void Conn::Flush() {
-  if (!deferred_.empty()) Pipeline(nullptr, Params());
+  if (!deferred_.empty()) Pipeline(nullptr, Params(), false);
 }
 
-Rows Conn::Pipeline(const std::string* sql, const Params& params) {
+Rows Conn::Pipeline(const std::string* sql, const Params& params, bool script) {
   std::vector<Deferred> batch;
   batch.swap(deferred_);  // sent or failed, never sent twice
   may_have_run_last_ = true;
   std::vector<const std::string*> texts;
   for (const auto& d : batch) texts.push_back(&d.sql);
   if (sql) texts.push_back(sql);
+  // Statements this session has not prepared yet are prepared first, before anything is sent (one round trip
+  // each, once per session); a failure there sent nothing. A script's one statement (COMMIT) runs unnamed.
+  std::vector<const std::string*> names;
+  try {
+    for (const auto& d : batch) names.push_back(Prepare(d.sql, d.params));
+    if (sql) names.push_back(script ? nullptr : Prepare(*sql, params));
+  } catch (...) {
+    may_have_run_last_ = false;
+    throw;
+  }
+  size_t next_name = 0;
   auto send = [&](const std::string& text, const Params& p) {
     Bound b(p.values_, p.nulls_);
-    return PQsendQueryParams(c_, text.c_str(), p.size(), p.types_.data(), b.values.data(), b.lengths.data(),
-                             b.formats.data(), /*resultFormat=*/1) == 1;
+    const std::string* name = names[next_name++];
+    return (name ? PQsendQueryPrepared(c_, name->c_str(), p.size(), b.values.data(), b.lengths.data(),
+                                       b.formats.data(), /*resultFormat=*/1)
+                 : PQsendQueryParams(c_, text.c_str(), p.size(), p.types_.data(), b.values.data(),
+                                     b.lengths.data(), b.formats.data(), /*resultFormat=*/1)) == 1;
   };
   bool sent = PQenterPipelineMode(c_) == 1;
   size_t queued = 0;

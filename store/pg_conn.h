@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -111,11 +112,16 @@ class Conn {
     Params params;
   };
   Rows Check(PGresult* r, std::string_view sql);
-  // The deferred statements and then `sql` (null: none) in one pipeline; the answer of `sql`, or of the last.
-  Rows Pipeline(const std::string* sql, const Params& params);
+  // The deferred statements and then `sql` (null: none; `script`: ExecScript's, run unnamed) in one pipeline;
+  // the answer of `sql`, or of the last.
+  Rows Pipeline(const std::string* sql, const Params& params, bool script);
+  // The session's name for `sql`, preparing it on first use (one round trip); null: run it unnamed.
+  const std::string* Prepare(const std::string& sql, const Params& params);
+  static constexpr size_t kMaxPrepared = 256;
   PGconn* c_ = nullptr;
   std::vector<Deferred> deferred_;
   bool may_have_run_last_ = true;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name in this session
 };
 
 // A bounded set of connections, opened lazily and replaced when broken (the server restarted): after an
