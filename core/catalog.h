@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,15 @@ auto CatchStoreUnavailable(Read&& read) -> Result<decltype(read())> {
     return CannotReachStore(e.what());
   }
 }
+
+// One request's claim on freshness, opened by the wire layer when a request arrives and closed when it is
+// answered, on the thread that serves it (a store may keep it in a thread-local). A store shared by several
+// nodes may serve the request's committed reads from memory only after checking, with a read of the database
+// that started after the scope opened, that nothing it keeps has changed since (docs/store.md, "PostgreSQL").
+class ReadScope {
+ public:
+  virtual ~ReadScope() = default;
+};
 
 enum class IdKind : uint8_t { kConnectorDefinition = 1, kConnectedSystem = 2, kPartition = 3, kRunProfile = 4 };
 
@@ -126,8 +136,9 @@ class Catalog {
   }
   // A number that changes whenever something a rendered list of the system's run profiles shows may have
   // changed (its profiles, its partitions, the system itself), and changes before the write is acknowledged.
-  // Lets a caller keep a rendered list until it changes. 0: this store offers no such number. Never an I/O
-  // read (a store keeps it in memory or offers none), so it cannot fail.
+  // Lets a caller keep a rendered list until it changes. 0: this store offers no such number, or cannot say
+  // right now. Never fails: a store that must ask its engine (one shared version read per request, PostgreSQL)
+  // answers 0 when it cannot, and the committed read the caller makes next reports the failure.
   virtual uint64_t RunProfileListVersion(Id /*connected_system_id*/) { return 0; }
   virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
   virtual Result<std::optional<ApiKey>> GetApiKey(std::string_view id) = 0;
@@ -147,6 +158,10 @@ class Catalog {
 
   // Whether writes can currently succeed; `reason` says why not (for health/ready).
   virtual bool IsWritable(std::string* reason) = 0;
+
+  // Opens the calling thread's freshness scope for one request (see ReadScope); destroy it on the same thread
+  // when the request is answered. Null: this store needs none (its memory is the truth, or it keeps nothing).
+  virtual std::unique_ptr<ReadScope> BeginRequest() { return nullptr; }
 };
 
 }  // namespace jim::core

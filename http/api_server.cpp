@@ -536,6 +536,9 @@ void ApiServer::Serve(Connection* c) {
 }
 
 void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  // First: the request has arrived. A store shared by several nodes serves it from memory only what a database
+  // read started after this line confirmed (core::ReadScope); answered, the scope closes with this frame.
+  const std::unique_ptr<core::ReadScope> fresh = services_.catalog.BeginRequest();
   RequestContext ctx{req, res, services_, log_, *metrics_, nullptr, {}, {}, {}, {}, 0, {}, true, nullptr, {}};
   ctx.request_id = tl_request.request_id;
   ctx.now = WallClockMillis();

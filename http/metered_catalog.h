@@ -44,6 +44,7 @@ class MeteredCatalog final : public core::Catalog {
                                                       int64_t from, int64_t to) override;
   void TouchApiKey(std::string_view id, core::Millis when) override { inner_.TouchApiKey(id, when); }
   bool IsWritable(std::string* reason) override { return inner_.IsWritable(reason); }
+  std::unique_ptr<core::ReadScope> BeginRequest() override { return inner_.BeginRequest(); }
 
  private:
   template <class F>

@@ -77,6 +77,7 @@ class PgTransaction final : public core::Transaction {
 
 // Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
 void RollBack(pg::Pool::Lease& lease) {
+  lease->DropDeferred();  // unsent writes of the transaction being undone
   try {
     if (!lease->Broken()) {
       lease->ExecScript("ROLLBACK");
@@ -104,7 +105,10 @@ void SchemaConnectionOptions(const std::string& schema, std::vector<std::string>
 }
 
 PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
-    : options_(options), display_url_(pg::MaskPassword(options.url)), begin_script_(std::move(begin_script)) {
+    : options_(options),
+      display_url_(pg::MaskPassword(options.url)),
+      begin_script_(std::move(begin_script)),
+      cached_([this] { return ReadCatalogVersion(); }) {
   // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
   SchemaConnectionOptions(
@@ -143,8 +147,10 @@ core::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const PgOptions& option
     return MakeError(ErrorCode::kUnavailable, "Cannot open the PostgreSQL database " + where + ": " + e.what(),
                      e.what());
   }
+  // The catalog version is raised in the same round trip, under the lock: one statement per group, and a
+  // group that rolls back leaves it where it was (pg_read_cache.h).
   std::string begin = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockClass) + ", " +
-                      std::to_string(schema_key) + ")";
+                      std::to_string(schema_key) + "); " + pg::rows::kRaiseCatalogVersion;
   return std::unique_ptr<PgCatalog>(new PgCatalog(options, std::move(begin)));
 }
 
@@ -172,6 +178,7 @@ auto PgCatalog::CommittedRead(Read&& read) {
 
 core::Status PgCatalog::Transact(const std::function<core::Status(core::Transaction&)>& body) {
   auto result = groups_.Submit(body, options_.lock_timeout, [this](auto& group) { RunGroup(group); });
+  cached_.gate.AfterWrite();  // the rest of the request reads what it wrote
   if (result) return *std::move(result);
   return MakeError(ErrorCode::kUnavailable, kCannotWrite,
                    "waited " + std::to_string(options_.lock_timeout.count()) + " ms for this node's write queue");
@@ -180,10 +187,15 @@ core::Status PgCatalog::Transact(const std::function<core::Status(core::Transact
 namespace {
 
 // One body's own failure as its status; pg::Transient (the connection, a serialization failure, a lock
-// timeout) goes up: it ends the whole group's attempt.
-core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx) {
+// timeout) goes up: it ends the whole group's attempt. The body's writes are deferred (pg::Conn::Defer, one
+// round trip with the next statement that needs an answer); with `flush` they are sent before the body
+// counts as done, so that one failing is this body's failure, rolled back to its savepoint, not the next one's.
+core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx,
+                     pg::Conn& conn, bool flush) {
   try {
-    return body(tx);
+    core::Status st = body(tx);
+    if (st.ok() && flush) conn.Flush();
+    return st;
   } catch (const pg::Transient&) {
     throw;
   } catch (const core::StoreUnavailable& e) {
@@ -227,12 +239,16 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       bool any_ok = false;
       for (auto* m : group) {
         if (savepoints) (*lease)->ExecScript("SAVEPOINT body");
-        core::Status st = RunBody(*m->body, tx);
+        // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
+        core::Status st = RunBody(*m->body, tx, **lease, savepoints);
         if (st.ok()) {
           any_ok = true;
           continue;
         }
-        if (savepoints) (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");
+        if (savepoints) {
+          (*lease)->DropDeferred();  // written after the savepoint: undone by the rollback to it
+          (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");
+        }
         m->result = std::move(st);
       }
       if (!any_ok) {
@@ -249,7 +265,8 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, e.what()));
     } catch (const pg::Transient& e) {
       last_failure = e.what();
-      if (commit_sent && (*lease)->Broken()) {
+      // A COMMIT behind a deferred write that failed was never run: nothing committed, try again.
+      if (commit_sent && (*lease)->Broken() && (*lease)->MayHaveRunLast()) {
         lease->Discard();
         // The server may or may not have committed: only a retry with the same Idempotency-Key is safe.
         return answer_rest(MakeError(ErrorCode::kUnavailable, kCannotWrite, "commit outcome unknown: " + last_failure));
@@ -320,20 +337,38 @@ void PgCatalog::MaybeSweep(pg::Conn& conn) {
 
 // ---- committed reads --------------------------------------------------------------------------------------
 
+// A committed read that may be answered from memory (pg_read_cache.h): `read` runs on a pooled connection on
+// a miss. The table keeps only what read returned: a kUnavailable result is answered and never kept.
+template <class Table, class Key, class Read>
+auto PgCatalog::Cached(Table& table, const Key& key, Read&& read) {
+  return table.Get(key, [&] { return CommittedRead(read); });
+}
+
+core::Result<int64_t> PgCatalog::ReadCatalogVersion() {
+  return CommittedRead([](pg::Conn& c) { return pg::rows::CatalogVersion(c); });
+}
+
+// A failed version read gives 0 (the http layer then renders nothing from memory) rather than a stale number;
+// the read the handler makes next meets the same failure and answers kUnavailable (503).
+uint64_t PgCatalog::RunProfileListVersion(core::Id) {
+  auto version = cached_.gate.Validate();
+  return version.ok() ? static_cast<uint64_t>(*version) : 0;  // >= 1 when read: migration 3 starts it there
+}
+
 core::Result<std::vector<core::ConnectorDefinition>> PgCatalog::ListConnectorDefinitions() {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
+  return Cached(cached_.connectors, 0, [&](pg::Conn& c) { return pg::rows::ListConnectorDefinitions(c); });
 }
 core::Result<std::optional<core::ConnectorDefinition>> PgCatalog::GetConnectorDefinition(core::Id id) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
+  return Cached(cached_.connector, id, [&](pg::Conn& c) { return pg::rows::GetConnectorDefinition(c, id); });
 }
 core::Result<bool> PgCatalog::IsConnectorInUse(core::Id id) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::ConnectorInUse(c, id); });
 }
 core::Result<std::vector<core::ConnectedSystem>> PgCatalog::ListConnectedSystems() {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
+  return Cached(cached_.systems, 0, [&](pg::Conn& c) { return pg::rows::ListConnectedSystems(c); });
 }
 core::Result<std::optional<core::ConnectedSystem>> PgCatalog::GetConnectedSystem(core::Id id) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
+  return Cached(cached_.system, id, [&](pg::Conn& c) { return pg::rows::GetConnectedSystem(c, id); });
 }
 core::Result<int64_t> PgCatalog::CountRunProfiles(core::Id cs) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::CountRunProfiles(c, cs); });
@@ -342,19 +377,20 @@ core::Result<int64_t> PgCatalog::CountAllRunProfiles() {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::CountAllRunProfiles(c); });
 }
 core::Result<std::vector<core::Partition>> PgCatalog::ListPartitions(core::Id cs) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
+  return Cached(cached_.partitions, cs, [&](pg::Conn& c) { return pg::rows::ListPartitions(c, cs); });
 }
 core::Result<std::optional<core::Partition>> PgCatalog::GetPartition(core::Id id) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
+  return Cached(cached_.partition, id, [&](pg::Conn& c) { return pg::rows::GetPartition(c, id); });
 }
 core::Result<std::vector<core::RunProfile>> PgCatalog::ListRunProfiles(core::Id cs) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
+  return Cached(cached_.profiles, cs, [&](pg::Conn& c) { return pg::rows::ListRunProfiles(c, cs); });
 }
 core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfile(core::Id id) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
 }
 core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
+  return Cached(cached_.profile_of, pg::CachedReads::ProfileKey{cs, id},
+                [&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
 }
 core::Result<std::vector<core::ApiKey>> PgCatalog::ListApiKeys() {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::ListApiKeys(c); });
@@ -363,7 +399,7 @@ core::Result<std::optional<core::ApiKey>> PgCatalog::GetApiKey(std::string_view 
   return CommittedRead([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
 }
 core::Result<std::optional<core::ApiKey>> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
-  return CommittedRead([&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+  return Cached(cached_.key_by_digest, std::string(digest), [&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
 }
 core::Result<core::ActivityPage> PgCatalog::ListActivities(const core::ActivityQuery& q) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });

@@ -8,8 +8,9 @@
 // A 2xx means the group's COMMIT returned.
 // Transient failures before COMMIT was sent (connection lost, 40001, 40P01, server restarting) are retried
 // here, bounded; a COMMIT whose outcome is unknown (connection lost during it) is kUnavailable: the client
-// retries with its Idempotency-Key. Reads: one pooled connection per call; nothing is cached in the process,
-// so what one node wrote is what every node reads next (docs/store.md, "PostgreSQL").
+// retries with its Idempotency-Key. Reads: one pooled connection per call, except what authentication, gets
+// and lists read: kept in memory and served only after a version read that started after the request arrived
+// (pg_read_cache.h), so what one node acknowledged is what every node reads next (docs/store.md, "PostgreSQL").
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,7 @@
 
 #include "core/catalog.h"
 #include "store/pg_conn.h"
+#include "store/pg_read_cache.h"
 #include "store/pg_write_groups.h"
 
 namespace jim::store {
@@ -67,9 +69,11 @@ class PgCatalog final : public core::Catalog {
   core::Result<std::vector<core::RunProfile>> ListRunProfiles(core::Id connected_system_id) override;
   core::Result<std::optional<core::RunProfile>> GetRunProfile(core::Id id) override;
   core::Result<std::optional<core::RunProfile>> GetRunProfileOf(core::Id connected_system_id, core::Id id) override;
-  // No list version: another node may change a list at any time, so the rendered-list cache must not keep
-  // one (0 = "this store offers no such number").
-  uint64_t RunProfileListVersion(core::Id) override { return 0; }
+  // The catalog version the request validated (pg_read_cache.h): it moves with every write group of every
+  // node, so a rendered list kept under it is never served after any change (coarser than per system: a write
+  // anywhere drops every rendering, which is what lets one row serve as the version). 0 when the version read
+  // failed: nothing rendered is served, and the read that follows answers kUnavailable.
+  uint64_t RunProfileListVersion(core::Id) override;
   core::Result<std::vector<core::ApiKey>> ListApiKeys() override;
   core::Result<std::optional<core::ApiKey>> GetApiKey(std::string_view id) override;
   core::Result<std::optional<core::ApiKey>> FindApiKeyByDigest(std::string_view digest_hex) override;
@@ -86,6 +90,11 @@ class PgCatalog final : public core::Catalog {
   // False while the database cannot be reached (reason database_unreachable) or is a read-only standby
   // (database_read_only).
   bool IsWritable(std::string* reason) override;
+  std::unique_ptr<core::ReadScope> BeginRequest() override { return cached_.gate.BeginRequest(); }
+
+  // Catalog-version reads and answers from memory so far (tests).
+  uint64_t VersionReads() const { return cached_.gate.VersionReads(); }
+  uint64_t CacheHits() const { return cached_.gate.Hits(); }
 
   // Writers of this node queued for the next group, and the largest group so far (tests, metrics).
   size_t QueueDepth() { return groups_.QueueDepth(); }
@@ -111,6 +120,9 @@ class PgCatalog final : public core::Catalog {
   // WithConn for the committed reads: what it throws becomes their kUnavailable result.
   template <class Read>
   auto CommittedRead(Read&& read);
+  template <class Table, class Key, class Read>
+  auto Cached(Table& table, const Key& key, Read&& read);
+  core::Result<int64_t> ReadCatalogVersion();  // one statement on a pooled connection (pg_read_cache.h calls it)
   // Writes the queued touches on `conn` (inside a transaction or on its own). Holds flush_mu_ throughout,
   // so that a transaction's flush waits for a background flush in flight: then both are in.
   void FlushTouches(pg::Conn& conn);
@@ -119,8 +131,9 @@ class PgCatalog final : public core::Catalog {
 
   PgOptions options_;
   std::string display_url_;
-  std::string begin_script_;  // BEGIN plus the advisory lock of this schema
+  std::string begin_script_;  // BEGIN, the advisory lock of this schema and the catalog version's raise
   std::unique_ptr<pg::Pool> pool_;
+  pg::CachedReads cached_;
   // One group transaction per node waits for the advisory lock at a time; the rest of the pool stays free
   // for reads (and a node's writers queue here instead of holding connections, at most lock_timeout).
   pg::WriteGroups groups_{kMaxGroup};

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <regex>
 #include <stdexcept>
@@ -133,23 +134,149 @@ Rows Conn::Check(PGresult* r, std::string_view sql) {
   throw std::runtime_error(what);
 }
 
-Rows Conn::Exec(std::string_view sql, const Params& params) {
-  std::string text(sql);
+namespace {
+
+// PQsendQueryParams / PQexecParams arguments of `params` (binary in, binary out).
+struct Bound {
+  explicit Bound(const std::vector<std::string>& vals, const std::vector<bool>& nulls) {
+    for (size_t i = 0; i < vals.size(); ++i) {
+      values.push_back(nulls[i] ? nullptr : vals[i].data());
+      lengths.push_back(static_cast<int>(vals[i].size()));
+      formats.push_back(1);
+    }
+  }
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (int i = 0; i < params.size(); ++i) {
-    values.push_back(params.nulls_[i] ? nullptr : params.values_[i].data());
-    lengths.push_back(static_cast<int>(params.values_[i].size()));
-    formats.push_back(1);
-  }
-  PGresult* r = PQexecParams(c_, text.c_str(), params.size(), params.types_.data(), values.data(), lengths.data(),
-                             formats.data(), /*resultFormat=*/1);
+};
+
+}  // namespace
+
+Rows Conn::Exec(std::string_view sql, const Params& params) {
+  std::string text(sql);
+  if (!deferred_.empty()) return Pipeline(&text, params, false);
+  may_have_run_last_ = true;
+  const std::string* name = Prepare(text, params);
+  Bound b(params.values_, params.nulls_);
+  PGresult* r = name ? PQexecPrepared(c_, name->c_str(), params.size(), b.values.data(), b.lengths.data(),
+                                      b.formats.data(), /*resultFormat=*/1)
+                     : PQexecParams(c_, text.c_str(), params.size(), params.types_.data(), b.values.data(),
+                                    b.lengths.data(), b.formats.data(), /*resultFormat=*/1);
   return Check(r, sql);
+}
+
+// The server parses and plans a named statement once per session instead of at every execution (what
+// pgbench -M prepared does). The texts are the store's own, a small fixed set; past kMaxPrepared (a bug's
+// guard) statements run unnamed.
+const std::string* Conn::Prepare(const std::string& sql, const Params& params) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  std::string name = "jim" + std::to_string(prepared_.size());
+  Check(PQprepare(c_, name.c_str(), sql.c_str(), params.size(), params.types_.data()), sql);
+  return &prepared_.emplace(sql, std::move(name)).first->second;
 }
 
 void Conn::ExecScript(std::string_view sql) {
   std::string text(sql);
+  if (!deferred_.empty()) {
+    // One statement rides in the pipeline (COMMIT, SAVEPOINT); a script cannot (the extended protocol runs
+    // one statement per message): the deferred ones go first, on their own.
+    if (text.find(';') == std::string::npos) {
+      Pipeline(&text, Params(), /*script=*/true);
+      return;
+    }
+    try {
+      Flush();
+    } catch (...) {
+      may_have_run_last_ = false;  // the script was not sent
+      throw;
+    }
+  }
+  may_have_run_last_ = true;
   Check(PQexec(c_, text.c_str()), sql);
+}
+
+void Conn::Defer(std::string_view sql, Params params) {
+  deferred_.push_back({std::string(sql), std::move(params)});
+}
+
+void Conn::Flush() {
+  if (!deferred_.empty()) Pipeline(nullptr, Params(), false);
+}
+
+Rows Conn::Pipeline(const std::string* sql, const Params& params, bool script) {
+  std::vector<Deferred> batch;
+  batch.swap(deferred_);  // sent or failed, never sent twice
+  may_have_run_last_ = true;
+  std::vector<const std::string*> texts;
+  for (const auto& d : batch) texts.push_back(&d.sql);
+  if (sql) texts.push_back(sql);
+  // Statements this session has not prepared yet are prepared first, before anything is sent (one round trip
+  // each, once per session); a failure there sent nothing. A script's one statement (COMMIT) runs unnamed.
+  std::vector<const std::string*> names;
+  try {
+    for (const auto& d : batch) names.push_back(Prepare(d.sql, d.params));
+    if (sql) names.push_back(script ? nullptr : Prepare(*sql, params));
+  } catch (...) {
+    may_have_run_last_ = false;
+    throw;
+  }
+  size_t next_name = 0;
+  auto send = [&](const std::string& text, const Params& p) {
+    Bound b(p.values_, p.nulls_);
+    const std::string* name = names[next_name++];
+    return (name ? PQsendQueryPrepared(c_, name->c_str(), p.size(), b.values.data(), b.lengths.data(),
+                                       b.formats.data(), /*resultFormat=*/1)
+                 : PQsendQueryParams(c_, text.c_str(), p.size(), p.types_.data(), b.values.data(),
+                                     b.lengths.data(), b.formats.data(), /*resultFormat=*/1)) == 1;
+  };
+  bool sent = PQenterPipelineMode(c_) == 1;
+  size_t queued = 0;
+  for (; sent && queued < batch.size(); ++queued) sent = send(batch[queued].sql, batch[queued].params);
+  if (sent && sql) sent = send(*sql, params), ++queued;
+  if (sent) sent = PQpipelineSync(c_) == 1;
+  if (!sent) {
+    (void)PQexitPipelineMode(c_);
+    may_have_run_last_ = queued >= texts.size();  // the last one never left this process
+    return Check(nullptr, *texts.back());  // throws: Transient when the connection broke
+  }
+  // Every answer is read up to the sync, also after a failure (the server skips the rest: PIPELINE_ABORTED),
+  // so that the connection is idle again for a ROLLBACK.
+  PGresult* last = nullptr;
+  PGresult* failed = nullptr;
+  size_t index = 0, failed_index = 0;
+  for (;;) {
+    PGresult* r = PQgetResult(c_);
+    if (!r) {
+      if (Broken()) break;
+      ++index;  // the end of one statement's answers
+      continue;
+    }
+    const ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+      if (last) PQclear(last);
+      last = r;
+    } else if (st != PGRES_PIPELINE_ABORTED && !failed) {
+      failed = r;
+      failed_index = std::min(index, texts.size() - 1);
+    } else {
+      PQclear(r);
+    }
+  }
+  (void)PQexitPipelineMode(c_);
+  if (failed) {
+    if (last) PQclear(last);
+    may_have_run_last_ = failed_index + 1 >= texts.size();
+    return Check(failed, *texts[failed_index]);  // throws
+  }
+  if (!last || Broken()) {
+    if (last) PQclear(last);
+    return Check(nullptr, *texts.back());  // throws
+  }
+  return Check(last, *texts.back());
 }
 
 Pool::Pool(std::string conninfo, std::vector<std::string> extra_keywords, std::vector<std::string> extra_values,
@@ -190,6 +317,7 @@ Pool::Lease Pool::Acquire() {
 }
 
 void Pool::Return(std::unique_ptr<Conn> conn) {
+  if (conn) conn->DropDeferred();  // a transaction that did not end: the next borrower must not send its writes
   {
     std::lock_guard lock(mu_);
     if (conn && !conn->Broken())

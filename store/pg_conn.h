@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -86,13 +87,41 @@ class Conn {
   // Runs one statement. Throws Transient (see above) or std::runtime_error (any other error: a bug or a
   // broken schema; it reaches the client as 500).
   Rows Exec(std::string_view sql, const Params& params = {});
-  // Several statements in one round trip, no parameters (BEGIN; SELECT lock...).
+  // Several statements in one round trip, no parameters (BEGIN; SELECT lock...). A single statement
+  // (COMMIT, SAVEPOINT x) goes out with the deferred ones in one round trip.
   void ExecScript(std::string_view sql);
   bool Broken() const { return PQstatus(c_) != CONNECTION_OK; }
 
+  // A statement whose answer nobody waits for (a transaction body's INSERT, UPDATE or DELETE): queued, and
+  // sent ahead of the next Exec, ExecScript or Flush in the same round trip (libpq pipeline mode), so every
+  // later statement sees it. Its failure is thrown by that call (the rest of that round trip is skipped).
+  // Only inside a transaction that ends in COMMIT or a rollback of this connection.
+  void Defer(std::string_view sql, Params params);
+  // Sends what was deferred and waits for it (one round trip; none if nothing was).
+  void Flush();
+  // Forgets what was deferred and not sent: before a rollback that would undo it anyway.
+  void DropDeferred() { deferred_.clear(); }
+  // After a call that threw: false when it is known that the server never ran the call's own statement (a
+  // deferred one ahead of it failed, so the server skipped the rest, or died there). A COMMIT that was never
+  // run has a known outcome: nothing was committed, and the transaction may be tried again.
+  bool MayHaveRunLast() const { return may_have_run_last_; }
+
  private:
+  struct Deferred {
+    std::string sql;
+    Params params;
+  };
   Rows Check(PGresult* r, std::string_view sql);
+  // The deferred statements and then `sql` (null: none; `script`: ExecScript's, run unnamed) in one pipeline;
+  // the answer of `sql`, or of the last.
+  Rows Pipeline(const std::string* sql, const Params& params, bool script);
+  // The session's name for `sql`, preparing it on first use (one round trip); null: run it unnamed.
+  const std::string* Prepare(const std::string& sql, const Params& params);
+  static constexpr size_t kMaxPrepared = 256;
   PGconn* c_ = nullptr;
+  std::vector<Deferred> deferred_;
+  bool may_have_run_last_ = true;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name in this session
 };
 
 // A bounded set of connections, opened lazily and replaced when broken (the server restarted): after an

@@ -10,7 +10,7 @@ namespace {
 // of a row, an api key's digest and last use); the rest of an entity is its store/codec.h value in `body`:
 // the same versioned encoding as the embedded store, so a copy between backends moves bytes, not fields.
 // Ids come from sequences: nextval is never rolled back, so an id a failed transaction saw is never reused.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: the catalog.
     R"sql(
 CREATE SEQUENCE connector_definition_ids;
@@ -77,6 +77,16 @@ CREATE TABLE config_versions (
   payload     bytea    NOT NULL,
   PRIMARY KEY (object_type, object_key, version)
 );
+)sql",
+    // 3: the catalog version, one row that every write group raises in its transaction, under the write lock
+    // (pg_catalog.cpp), as does `jim-edge copy`: a node that read the same number after a request arrived
+    // knows that nothing it keeps in memory changed (pg_read_cache.h). Touches of last_used_at do not raise it.
+    R"sql(
+CREATE TABLE catalog_version (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  version  bigint  NOT NULL
+);
+INSERT INTO catalog_version (version) VALUES (1);
 )sql",
 };
 

@@ -207,6 +207,10 @@ std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectT
   return out;
 }
 
+int64_t CatalogVersion(Conn& c) {
+  return c.Exec("SELECT version FROM catalog_version").Int(0, 0);
+}
+
 // ---- writes -----------------------------------------------------------------------------------------------
 
 Id AllocateId(Conn& c, core::IdKind kind) {
@@ -217,14 +221,14 @@ void Put(Conn& c, const core::ConnectorDefinition& v) {
   static const std::string sql =
       UpsertRaising(SequenceName(core::IdKind::kConnectorDefinition), "connector_definitions", "id, name, body",
                     "$1, $2, $3", "name = excluded.name, body = excluded.body");
-  c.Exec(sql, Params().Int(v.id).Text(v.name).Bytes(Body(v)));
+  c.Defer(sql, Params().Int(v.id).Text(v.name).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ConnectedSystem& v) {
   static const std::string sql =
       UpsertRaising(SequenceName(core::IdKind::kConnectedSystem), "connected_systems",
                     "id, folded_name, connector_id, body", "$1, $2, $3, $4",
                     "folded_name = excluded.folded_name, connector_id = excluded.connector_id, body = excluded.body");
-  c.Exec(sql, Params().Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id).Bytes(Body(v)));
+  c.Defer(sql, Params().Int(v.id).Text(core::FoldName(v.name)).Int(v.connector_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::Partition& v) {
   static const std::string sql =
@@ -232,16 +236,16 @@ void Put(Conn& c, const core::Partition& v) {
                     "$1, $2, $3, $4",
                     "connected_system_id = excluded.connected_system_id, folded_name = excluded.folded_name, "
                     "body = excluded.body");
-  c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Text(core::FoldName(v.name)).Bytes(Body(v)));
+  c.Defer(sql, Params().Int(v.id).Int(v.connected_system_id).Text(core::FoldName(v.name)).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::RunProfile& v) {
   static const std::string sql =
       UpsertRaising(SequenceName(core::IdKind::kRunProfile), "run_profiles", "id, connected_system_id, body",
                     "$1, $2, $3", "connected_system_id = excluded.connected_system_id, body = excluded.body");
-  c.Exec(sql, Params().Int(v.id).Int(v.connected_system_id).Bytes(Body(v)));
+  c.Defer(sql, Params().Int(v.id).Int(v.connected_system_id).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::ApiKey& v) {
-  c.Exec(
+  c.Defer(
       "INSERT INTO api_keys (id, digest_hex, last_used_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE "
       "SET digest_hex = excluded.digest_hex, body = excluded.body, "
       // A touch written since the caller read the key is not taken back (greatest ignores nulls).
@@ -249,42 +253,42 @@ void Put(Conn& c, const core::ApiKey& v) {
       Params().Text(v.id).Text(v.digest_hex).OptInt(v.last_used_at).Bytes(Body(v)));
 }
 void Put(Conn& c, const core::IdempotencyRecord& v) {
-  c.Exec(
+  c.Defer(
       "INSERT INTO idempotency (key, created, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE "
       "SET created = excluded.created, body = excluded.body",
       Params().Text(v.key).Int(v.created).Bytes(Body(v)));
 }
 
 void DeleteConnectorDefinition(Conn& c, Id id) {
-  c.Exec("DELETE FROM connector_definitions WHERE id = $1", Params().Int(id));
+  c.Defer("DELETE FROM connector_definitions WHERE id = $1", Params().Int(id));
 }
 void DeleteConnectedSystem(Conn& c, Id id) {
   // Data-modifying CTEs always run: the cascade is one statement.
-  c.Exec(
+  c.Defer(
       "WITH p AS (DELETE FROM partitions WHERE connected_system_id = $1), "
       "r AS (DELETE FROM run_profiles WHERE connected_system_id = $1) "
       "DELETE FROM connected_systems WHERE id = $1",
       Params().Int(id));
 }
 void DeletePartition(Conn& c, Id id) {
-  c.Exec("DELETE FROM partitions WHERE id = $1", Params().Int(id));
+  c.Defer("DELETE FROM partitions WHERE id = $1", Params().Int(id));
 }
 void DeleteRunProfile(Conn& c, Id id) {
-  c.Exec("DELETE FROM run_profiles WHERE id = $1", Params().Int(id));
+  c.Defer("DELETE FROM run_profiles WHERE id = $1", Params().Int(id));
 }
 void DeleteApiKey(Conn& c, std::string_view id) {
-  c.Exec("DELETE FROM api_keys WHERE id = $1", Params().Text(id));
+  c.Defer("DELETE FROM api_keys WHERE id = $1", Params().Text(id));
 }
 
 void Record(Conn& c, const core::Activity& a) {
-  c.Exec("INSERT INTO activities (id, connected_system_id, target_type, body) VALUES ($1, $2, $3, $4)",
+  c.Defer("INSERT INTO activities (id, connected_system_id, target_type, body) VALUES ($1, $2, $3, $4)",
          Params().Text(a.id).OptInt(a.connected_system_id).Int(static_cast<int64_t>(a.target_type)).Bytes(Body(a)));
 }
 
 void Put(Conn& c, const core::ConfigVersion& v) {
   core::ConfigVersion meta = v;
   meta.payload.clear();
-  c.Exec("INSERT INTO config_versions (object_type, object_key, version, body, payload) VALUES ($1, $2, $3, $4, $5)",
+  c.Defer("INSERT INTO config_versions (object_type, object_key, version, body, payload) VALUES ($1, $2, $3, $4, $5)",
          Params().Int(static_cast<int64_t>(v.object_type)).Text(v.object_key).Int(v.version).Bytes(Body(meta))
              .Bytes(v.payload));
 }

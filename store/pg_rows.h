@@ -45,11 +45,17 @@ core::ConfigHead LatestConfigHead(Conn& c, core::ConfigObjectType type, std::str
 std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectType type, std::string_view key,
                                                     int64_t from, int64_t to);  // oldest first
 
+// The catalog version (pg_migrations.cpp, migration 3), and the statement every write group runs to raise it.
+int64_t CatalogVersion(Conn& c);
+inline constexpr const char* kRaiseCatalogVersion = "UPDATE catalog_version SET version = version + 1";
+
 // nextval of the kind's sequence: never rolled back, so never reused.
 Id AllocateId(Conn& c, core::IdKind kind);
 // The name of the kind's id sequence (pg_migrations.cpp).
 const char* SequenceName(core::IdKind kind);
 
+// The writes below are deferred (Conn::Defer): sent with the next statement that needs an answer, or with
+// COMMIT, in one round trip; so they are for a transaction's body only (PgCatalog's group transaction).
 // Put creates or replaces and raises the kind's sequence to the row's id (the built-in connectors are
 // stored under fixed ids; the allocator must step over them).
 void Put(Conn& c, const core::ConnectorDefinition& v);

@@ -63,6 +63,7 @@ struct RocksBackend {
 struct PgBackend {
   static constexpr const char* kName = "PostgreSQL";
   static constexpr bool kReopenIsReal = true;
+  static constexpr bool kListVersionIsGlobal = true;  // the catalog version (store/pg_read_cache.h)
   PgBackend() {
     const char* url = std::getenv("JIM_TEST_DATABASE_URL");
     if (!url || !*url) {

@@ -4,6 +4,8 @@
 // throwaway cluster); without JIM_TEST_DATABASE_URL they skip with the reason.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <latch>
 #include <set>
 #include <thread>
@@ -31,6 +33,28 @@ class PgCatalogTest : public ::testing::Test {
     std::vector<std::string> k{"dbname"}, v{backend_->options().url};
     store::SchemaConnectionOptions(backend_->options().schema, &k, &v);
     return store::pg::Conn(k, v);
+  }
+  // Runs each of `writers` (one Transact each) on its own thread while a write holds this node's turn, and
+  // lets that write finish once all of them are queued: they run as one group. Latches, not sleeps: the
+  // holding body runs until released, and the queue is watched through QueueDepth.
+  static void AsOneGroup(store::PgCatalog& catalog, const std::vector<std::function<void()>>& writers) {
+    std::latch started(1), release(1);
+    std::thread holder([&] {
+      EXPECT_TRUE(catalog
+                      .Transact([&](Transaction&) -> Status {
+                        started.count_down();
+                        release.wait();
+                        return OkStatus();
+                      })
+                      .ok());
+    });
+    started.wait();
+    std::vector<std::thread> threads;
+    for (const auto& w : writers) threads.emplace_back(w);
+    while (catalog.QueueDepth() < writers.size()) std::this_thread::yield();
+    release.count_down();
+    holder.join();
+    for (auto& t : threads) t.join();
   }
   std::unique_ptr<PgBackend> backend_;
 };
@@ -109,8 +133,7 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
 
 // Group commit: writers queued while a write holds the node's turn go together into the next transaction
 // (one lock, one COMMIT); a body that fails after writing is rolled back to its savepoint and leaves
-// nothing, while the others of its group commit. Latches, not sleeps: the held body runs until released, and
-// the queue is watched through QueueDepth.
+// nothing, while the others of its group commit (AsOneGroup forms the group).
 TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFailedBodyLeavesNothing) {
   store::PgCatalog& catalog = backend_->pg();
   core::ConnectedSystem system = store::testing::System("HR");
@@ -122,23 +145,12 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
                   })
                   .ok());
   const core::Id cs = system.id;
-  std::latch started(1), release(1);
-  std::thread holder([&] {
-    EXPECT_TRUE(catalog
-                    .Transact([&](Transaction&) -> Status {
-                      started.count_down();
-                      release.wait();
-                      return OkStatus();
-                    })
-                    .ok());
-  });
-  started.wait();
   constexpr int kWriters = 8;
   std::vector<Status> results(kWriters, OkStatus());
   std::vector<core::Id> ids(kWriters, 0);
   std::vector<int64_t> seen_before(kWriters, -1), order(kWriters, -1);
   int next_order = 0;  // the bodies of a group run one after another on the leader's thread
-  std::vector<std::thread> writers;
+  std::vector<std::function<void()>> writers;
   for (int i = 0; i < kWriters; ++i)
     writers.emplace_back([&, i] {
       results[i] = catalog.Transact([&, i](Transaction& tx) -> Status {
@@ -157,10 +169,7 @@ TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFai
         return OkStatus();
       });
     });
-  while (catalog.QueueDepth() < kWriters) std::this_thread::yield();
-  release.count_down();
-  holder.join();
-  for (auto& t : writers) t.join();
+  AsOneGroup(catalog, writers);
 
   EXPECT_EQ(catalog.MaxGroupSize(), static_cast<size_t>(kWriters)) << "the eight bodies were one group";
   int committed = 0;
@@ -220,6 +229,177 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                     return OkStatus();
                   })
                   .ok());
+}
+
+// A body's writes are sent with its next read, or at its end (pg::Conn::Defer): a write the database refuses
+// (here a second system whose folded name the unique index already holds, which core would have refused
+// first) fails its own body only, in a group as alone; the bodies around it commit.
+TEST_F(PgCatalogTest, ADeferredWriteTheDatabaseRefusesFailsItsOwnBodyOnly) {
+  store::PgCatalog& catalog = backend_->pg();
+  auto put_system = [](const std::string& name) {
+    return [name](Transaction& tx) -> Status {
+      core::ConnectedSystem cs = store::testing::System(name);
+      cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+      tx.Put(cs);
+      return OkStatus();
+    };
+  };
+  ASSERT_TRUE(catalog.Transact(put_system("Taken")).ok());
+  Status alone = catalog.Transact(put_system("TAKEN"));
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().code, core::ErrorCode::kInternal);
+
+  const std::vector<std::string> names = {"First", "taken", "Third"};
+  std::vector<Status> results(names.size(), OkStatus());
+  std::vector<std::function<void()>> writers;
+  for (size_t i = 0; i < names.size(); ++i)
+    writers.emplace_back([&, i] { results[i] = catalog.Transact(put_system(names[i])); });
+  AsOneGroup(catalog, writers);
+  EXPECT_GE(catalog.MaxGroupSize(), names.size()) << "the three bodies were one group";
+  EXPECT_TRUE(results[0].ok()) << results[0].error().detail;
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_EQ(results[1].error().code, core::ErrorCode::kInternal);
+  EXPECT_TRUE(results[2].ok()) << results[2].error().detail;
+  std::set<std::string> stored;
+  for (const auto& cs : catalog.ListConnectedSystems().value()) stored.insert(cs.name);
+  EXPECT_EQ(stored, (std::set<std::string>{"Taken", "First", "Third"}));
+}
+
+// Several nodes, one truth (store/pg_read_cache.h): node A keeps what it read, node B changes it, and A's next
+// request (a scope opened after B's write returned) reads the change, never what A kept. Would fail with any
+// cache served without a version read that started after the request arrived.
+TEST_F(PgCatalogTest, TwoNodesNeverServeAKeptValueAfterTheOtherNodeChangedIt) {
+  store::PgCatalog& a = backend_->pg();
+  auto opened_b = store::PgCatalog::Open(backend_->options());
+  ASSERT_TRUE(opened_b.ok()) << opened_b.error().message;
+  store::PgCatalog& b = **opened_b;
+  core::ConnectedSystem cs = store::testing::System("Before");
+  core::RunProfile rp;
+  core::ApiKey key;
+  key.id = store::testing::TestUuid(1);
+  key.name = "k";
+  key.digest_hex = std::string(64, 'a');
+  key.enabled = true;
+  ASSERT_TRUE(b.Transact([&](Transaction& tx) -> Status {
+                 cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                 tx.Put(cs);
+                 rp = store::testing::Profile(cs.id, "Full");
+                 rp.id = tx.AllocateId(IdKind::kRunProfile);
+                 tx.Put(rp);
+                 tx.Put(key);
+                 return OkStatus();
+               }).ok());
+  // What a get, a list and authentication read on A, twice: the second request answers from memory.
+  auto read_on_a = [&] {
+    auto request = a.BeginRequest();
+    struct Seen {
+      std::string system;
+      size_t profiles;
+      std::string profile;
+      bool key_enabled;
+    };
+    auto system = a.GetConnectedSystem(cs.id).value();
+    auto profiles = a.ListRunProfiles(cs.id).value();
+    auto profile = a.GetRunProfileOf(cs.id, rp.id).value();
+    auto found = a.FindApiKeyByDigest(key.digest_hex).value();
+    return Seen{system ? system->name : "", profiles.size(), profile ? profile->name : "", found && found->enabled};
+  };
+  (void)read_on_a();
+  const uint64_t hits = a.CacheHits(), version_reads = a.VersionReads();
+  auto again = read_on_a();
+  EXPECT_EQ(again.system, "Before");
+  EXPECT_EQ(a.CacheHits(), hits + 4) << "the second request was answered from memory";
+  EXPECT_EQ(a.VersionReads(), version_reads + 1) << "one version read for the request's four reads";
+
+  // B changes every one of them; A's next request sees each change.
+  ASSERT_TRUE(b.Transact([&](Transaction& tx) -> Status {
+                 cs.name = "After";
+                 tx.Put(cs);
+                 rp.name = "Renamed";
+                 tx.Put(rp);
+                 core::RunProfile second = store::testing::Profile(cs.id, "Second");
+                 second.id = tx.AllocateId(IdKind::kRunProfile);
+                 tx.Put(second);
+                 key.enabled = false;
+                 tx.Put(key);
+                 return OkStatus();
+               }).ok());
+  auto after = read_on_a();
+  EXPECT_EQ(after.system, "After");
+  EXPECT_EQ(after.profiles, 2u);
+  EXPECT_EQ(after.profile, "Renamed");
+  EXPECT_FALSE(after.key_enabled) << "a key disabled on B stops working on A at once";
+  // Deleted on B: gone on A, also from the rendered-list version's point of view.
+  const uint64_t list_version = [&] {
+    auto request = a.BeginRequest();
+    return a.RunProfileListVersion(cs.id);
+  }();
+  ASSERT_TRUE(b.Transact([&](Transaction& tx) -> Status {
+                 tx.DeleteConnectedSystem(cs.id);
+                 return OkStatus();
+               }).ok());
+  auto request = a.BeginRequest();
+  EXPECT_NE(a.RunProfileListVersion(cs.id), list_version);
+  EXPECT_FALSE(a.GetConnectedSystem(cs.id).value());
+  EXPECT_TRUE(a.ListRunProfiles(cs.id).value().empty());
+  EXPECT_FALSE(a.GetRunProfileOf(cs.id, rp.id).value());
+}
+
+// A request that writes and then reads in the same scope reads its own write (the scope validates again).
+TEST_F(PgCatalogTest, ARequestReadsItsOwnWriteAfterTransact) {
+  store::PgCatalog& a = backend_->pg();
+  core::ConnectedSystem cs = store::testing::System("Mine");
+  auto request = a.BeginRequest();
+  EXPECT_TRUE(a.ListConnectedSystems().value().empty());
+  ASSERT_TRUE(a.Transact([&](Transaction& tx) -> Status {
+                 cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                 tx.Put(cs);
+                 return OkStatus();
+               }).ok());
+  EXPECT_EQ(a.ListConnectedSystems().value().size(), 1u);
+  EXPECT_TRUE(a.GetConnectedSystem(cs.id).value());
+}
+
+// A version read that cannot complete (here: another session holds catalog_version's lock past this node's
+// lock_timeout) answers kUnavailable (503), never the value kept from before: another node may have changed it.
+// A failed read keeps nothing, and once the version reads again the kept value serves.
+TEST_F(PgCatalogTest, AFailedVersionReadIsUnavailableNotAKeptAnswer) {
+  store::PgOptions options = backend_->options();
+  options.lock_timeout = std::chrono::milliseconds(200);
+  auto opened = store::PgCatalog::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  store::PgCatalog& node = **opened;
+  core::ConnectedSystem cs = store::testing::System("Kept");
+  ASSERT_TRUE(node.Transact([&](Transaction& tx) -> Status {
+                    cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(cs);
+                    return OkStatus();
+                  })
+                  .ok());
+  {
+    auto request = node.BeginRequest();
+    ASSERT_TRUE(node.GetConnectedSystem(cs.id).value());  // kept
+  }
+  auto holder = SchemaConn();
+  holder.ExecScript("BEGIN; LOCK TABLE catalog_version IN ACCESS EXCLUSIVE MODE");
+  {
+    auto request = node.BeginRequest();
+    auto read = node.GetConnectedSystem(cs.id);
+    ASSERT_FALSE(read.ok()) << "answered from memory without a version read";
+    EXPECT_EQ(read.error().code, core::ErrorCode::kUnavailable);
+    EXPECT_EQ(node.RunProfileListVersion(cs.id), 0u) << "no number a rendering could be kept or found under";
+    auto list = node.ListConnectedSystems();
+    ASSERT_FALSE(list.ok());
+    EXPECT_EQ(list.error().code, core::ErrorCode::kUnavailable);
+  }
+  holder.ExecScript("ROLLBACK");
+  const uint64_t hits = node.CacheHits();
+  auto request = node.BeginRequest();
+  auto again = node.GetConnectedSystem(cs.id);
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  ASSERT_TRUE(*again);
+  EXPECT_EQ((*again)->name, "Kept");
+  EXPECT_EQ(node.CacheHits(), hits + 1) << "the version did not move: from memory";
 }
 
 TEST(PgMaskPassword, HidesThePasswordInEveryUrlForm) {

@@ -130,6 +130,17 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   });
   EXPECT_EQ(CountStatus(race, 200), 1);
   EXPECT_EQ(CountStatus(race, 412), kRacers - 1);
+  // Node A rendered and kept that profile when it answered the ETag above; whichever node won, both now serve
+  // the winner's version, never A's kept one (docs/store.md, "PostgreSQL": the catalog version).
+  std::string winner;
+  for (const auto& r : race)
+    if (r.status == 200) winner = *Json(r.body).Str("name");
+  for (Server* node : {&a, &b}) {
+    auto now = Get(node->base_url() + the_profile, key);
+    ASSERT_TRUE(HasStatus(now, 200));
+    EXPECT_EQ(Json(now.body).Str("name"), winner) << node->base_url();
+    EXPECT_NE(now.Header("ETag"), etag) << node->base_url();
+  }
 
   EXPECT_EQ(a.Stop(), 0);
   EXPECT_EQ(b.Stop(), 0);
@@ -149,6 +160,10 @@ TEST(PostgresE2E, AnUnreachableDatabaseGives503AndTheNodeRecoversByItself) {
   const std::string systems = node.base_url() + "/api/v1/synchronisation/connected-systems";
   ASSERT_TRUE(HasStatus(PostJson(systems, key, R"({"name":"Before","connectorDefinitionId":1})"), 201));
   const pid_t pid = node.pid();
+  // Read twice: the node now keeps the key and the list (docs/store.md, "PostgreSQL": the catalog version).
+  // Kept or not, they are not served while the version cannot be read: another node may have changed them.
+  ASSERT_TRUE(HasStatus(Get(systems, key), 200));
+  ASSERT_TRUE(HasStatus(Get(systems, key), 200));
 
   ASSERT_TRUE(cluster.Control("pause"));
   auto ready = Get(node.base_url() + "/api/v1/health/ready", "");

@@ -1,0 +1,180 @@
+// What a PostgreSQL node keeps in memory for its committed reads, and the one rule that makes that safe when
+// several nodes share the database. Knows nothing of PostgreSQL: it is handed the function that reads the
+// database's catalog version (one row that every write group raises in its own transaction, pg_catalog.cpp).
+//
+// The rule: a request may be answered from memory only after a version read that STARTED after the request
+// arrived returned the version the memory was filled at. A write another node acknowledged before the request
+// arrived committed before that read began, so the read sees its version and the memory is dropped: what the
+// request reads is at least as new as every write acknowledged before it arrived (linearisable).
+//
+// The cost: one version read per request at most, shared. Requests that arrive while a read is in flight wait
+// for the NEXT read (the one in flight may have started before they arrived), which one of them issues for
+// all of them (group commit, for reads): under load a node pays one round trip per batch of requests, not
+// per request. Alone, a request pays one round trip (docs/store.md, "PostgreSQL").
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/catalog.h"
+#include "core/result.h"
+
+namespace jim::store::pg {
+
+class ReadCache {
+ public:
+  // One round trip that returns the database's catalog version, or the error that kept it from reading it
+  // (kUnavailable when the database cannot be reached). Whatever it throws becomes a kInternal error.
+  using ReadVersion = std::function<core::Result<int64_t>()>;
+  // The most items (an entity, or one item per entity of a cached list) kept at once; past it the cache
+  // starts over (cheap, and a working set that large would miss anyway whenever anything is written).
+  static constexpr size_t kMaxItems = 50'000;
+
+  explicit ReadCache(ReadVersion read_version, size_t max_items = kMaxItems);
+
+  // The calling thread's scope for one request (core::ReadScope): its first read validates, the rest of the
+  // request's reads use that validation. Scopes of one thread nest; destroy them on the thread that made them.
+  std::unique_ptr<core::ReadScope> BeginRequest();
+
+  // The version the caller may serve cached state at: inside a scope, validated once (by a read that started
+  // after the scope opened) and then remembered; without one, by a read that started after this call. The read's
+  // error when it failed (every request that waited for it gets the failure; a scope's next call reads again
+  // unless a read started since has answered). Never a stale version: a failure is not remembered as one.
+  core::Result<int64_t> Validate();
+  // Called after this thread's write returned: the rest of its request must see that write, so the scope's
+  // next read validates again (a read started now sees the write's version).
+  void AfterWrite();
+
+  // Version reads issued so far (tests, metrics).
+  uint64_t VersionReads() const { return reads_started_.load(); }
+
+  // One kind of cached read: `Key` -> `Value`, all of it dropped when the version moves.
+  template <class Key, class Value, class Hash = std::hash<Key>>
+  class Table {
+   public:
+    // `keep(value)` false: answered but not kept (e.g. unknown api key digests, which anyone can make up).
+    using Keep = bool (*)(const Value&);
+    // `weight(value)`: items it counts against kMaxItems.
+    using Weight = size_t (*)(const Value&);
+    Table(ReadCache& cache, Weight weight = nullptr, Keep keep = nullptr)
+        : cache_(cache), weight_(weight), keep_(keep) {
+      cache.tables_.push_back([this] { map_.clear(); });
+    }
+    Table(const Table&) = delete;
+    Table& operator=(const Table&) = delete;
+
+    // The value from memory after validating (above), or `load()`'s (a core::Result<Value>), kept if the
+    // version did not move while it ran: a load that overlapped a write may have read either side of it, so it
+    // is kept under the version seen before it started and dropped with it. An error is answered, never kept:
+    // neither a failed validation's nor a failed load's.
+    template <class Load>
+    core::Result<Value> Get(const Key& key, Load&& load) {
+      if (auto valid = cache_.Validate(); !valid.ok()) return valid.error();
+      int64_t seen;
+      {
+        std::lock_guard lock(cache_.mu_);
+        if (auto it = map_.find(key); it != map_.end()) {
+          std::shared_ptr<const Value> kept = it->second;
+          cache_.hits_.fetch_add(1, std::memory_order_relaxed);
+          return *kept;  // copied outside the lock: `kept` holds it
+        }
+        seen = cache_.version_;
+      }
+      core::Result<Value> loaded = load();
+      if (!loaded.ok()) return loaded;
+      auto value = std::make_shared<const Value>(std::move(loaded).value());
+      if (!keep_ || keep_(*value)) {
+        cache_.Keep(seen, weight_ ? weight_(*value) : 1, [&] { map_.insert_or_assign(key, value); });
+      }
+      return *value;
+    }
+
+   private:
+    ReadCache& cache_;
+    Weight weight_;
+    Keep keep_;
+    std::unordered_map<Key, std::shared_ptr<const Value>, Hash> map_;  // guarded by cache_.mu_
+  };
+
+  // Answers served from memory so far (tests).
+  uint64_t Hits() const { return hits_.load(); }
+
+ private:
+  class Scope;
+  static thread_local Scope* top_;  // the calling thread's innermost scope, of any cache
+
+  Scope* CurrentScope();
+  // Waits until a read numbered `ticket` or later has finished, issuing it if none is in flight.
+  core::Result<int64_t> ValidateFrom(uint64_t ticket);
+  // One call of read_version_, whatever it throws as an error.
+  core::Result<int64_t> ReadVersionOnce();
+  // Adopts a version read's answer: a different version drops everything kept.
+  void Adopt(int64_t version);
+  // Runs `insert` if the version is still `seen` (and makes room for `weight` items).
+  void Keep(int64_t seen, size_t weight, const std::function<void()>& insert);
+
+  const ReadVersion read_version_;
+  const size_t max_items_;
+
+  // The coalesced version reads. reads_started_ is read without the lock when a scope opens (its ticket is
+  // the next read to start); it only changes under gate_mu_.
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_[2];  // by ticket parity (ValidateFrom)
+  std::atomic<uint64_t> reads_started_{0};
+  uint64_t reads_done_ = 0;
+  bool reading_ = false;
+  // The outcome of the newest finished read: any read numbered at or after a waiter's ticket answers it.
+  core::Result<int64_t> last_{core::Error{}};
+
+  // What is kept, at version_ (0: nothing validated yet).
+  std::mutex mu_;
+  int64_t version_ = 0;
+  size_t items_ = 0;
+  std::vector<std::function<void()>> tables_;  // each table's clear
+  std::atomic<uint64_t> hits_{0};
+};
+
+// What PgCatalog keeps: what authentication, gets and lists of the catalog read (api keys by digest,
+// connectors, systems, partitions, a system's run profiles). Not kept: what changes without a write group
+// (an api key's last use, raised by touches: so api keys are kept by digest for authentication only, which
+// shows no last use), and what is large or rarely read twice (activities, history, idempotency records, counts).
+struct CachedReads {
+  explicit CachedReads(ReadCache::ReadVersion read_version) : gate(std::move(read_version)) {}
+
+  struct ProfileKey {
+    core::Id system, profile;
+    bool operator==(const ProfileKey&) const = default;
+  };
+  struct ProfileKeyHash {
+    size_t operator()(const ProfileKey& k) const {
+      return std::hash<core::Id>()(k.system) ^ (std::hash<core::Id>()(k.profile) * 0x9E3779B97F4A7C15ull);
+    }
+  };
+  template <class List>
+  static size_t Items(const List& list) {
+    return list.size() + 1;
+  }
+  static bool Found(const std::optional<core::ApiKey>& key) { return key.has_value(); }
+
+  ReadCache gate;
+  ReadCache::Table<std::string, std::optional<core::ApiKey>> key_by_digest{gate, nullptr, &Found};
+  ReadCache::Table<core::Id, std::optional<core::ConnectorDefinition>> connector{gate};
+  ReadCache::Table<int, std::vector<core::ConnectorDefinition>> connectors{gate, &Items};
+  ReadCache::Table<core::Id, std::optional<core::ConnectedSystem>> system{gate};
+  ReadCache::Table<int, std::vector<core::ConnectedSystem>> systems{gate, &Items};
+  ReadCache::Table<core::Id, std::optional<core::Partition>> partition{gate};
+  ReadCache::Table<core::Id, std::vector<core::Partition>> partitions{gate, &Items};
+  ReadCache::Table<ProfileKey, std::optional<core::RunProfile>, ProfileKeyHash> profile_of{gate};
+  ReadCache::Table<core::Id, std::vector<core::RunProfile>> profiles{gate, &Items};
+};
+
+}  // namespace jim::store::pg
