@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/entities.h"
+#include "core/system_item_key.h"
 
 namespace jim::http {
 
@@ -39,15 +40,7 @@ class RenderedCache {
   void Store(core::Id system, core::Id item, uint64_t version, RenderedBody rendered);
 
  private:
-  struct Key {
-    core::Id system, item;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<core::Id>()(k.system) ^ (std::hash<core::Id>()(k.item) * 0x9E3779B97F4A7C15ull);
-    }
-  };
+  using Key = core::SystemItemKey;
   struct Entry {
     uint64_t version;
     std::shared_ptr<const RenderedBody> rendered;
@@ -57,7 +50,7 @@ class RenderedCache {
   const size_t max_entry_bytes_;
   const size_t max_total_bytes_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<Key, Entry, KeyHash> entries_;
+  std::unordered_map<Key, Entry, core::SystemItemKeyHash> entries_;
   size_t total_bytes_ = 0;
 };
 

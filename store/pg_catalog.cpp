@@ -389,7 +389,7 @@ core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfile(core::Id 
   return CommittedRead([&](pg::Conn& c) { return pg::rows::GetRunProfile(c, id); });
 }
 core::Result<std::optional<core::RunProfile>> PgCatalog::GetRunProfileOf(core::Id cs, core::Id id) {
-  return Cached(cached_.profile_of, pg::CachedReads::ProfileKey{cs, id},
+  return Cached(cached_.profile_of, core::SystemItemKey{cs, id},
                 [&](pg::Conn& c) { return pg::rows::GetRunProfileOf(c, cs, id); });
 }
 core::Result<std::vector<core::ApiKey>> PgCatalog::ListApiKeys() {

@@ -27,6 +27,7 @@
 
 #include "core/catalog.h"
 #include "core/result.h"
+#include "core/system_item_key.h"
 
 namespace jim::store::pg {
 
@@ -150,15 +151,6 @@ class ReadCache {
 struct CachedReads {
   explicit CachedReads(ReadCache::ReadVersion read_version) : gate(std::move(read_version)) {}
 
-  struct ProfileKey {
-    core::Id system, profile;
-    bool operator==(const ProfileKey&) const = default;
-  };
-  struct ProfileKeyHash {
-    size_t operator()(const ProfileKey& k) const {
-      return std::hash<core::Id>()(k.system) ^ (std::hash<core::Id>()(k.profile) * 0x9E3779B97F4A7C15ull);
-    }
-  };
   template <class List>
   static size_t Items(const List& list) {
     return list.size() + 1;
@@ -173,7 +165,7 @@ struct CachedReads {
   ReadCache::Table<int, std::vector<core::ConnectedSystem>> systems{gate, &Items};
   ReadCache::Table<core::Id, std::optional<core::Partition>> partition{gate};
   ReadCache::Table<core::Id, std::vector<core::Partition>> partitions{gate, &Items};
-  ReadCache::Table<ProfileKey, std::optional<core::RunProfile>, ProfileKeyHash> profile_of{gate};
+  ReadCache::Table<core::SystemItemKey, std::optional<core::RunProfile>, core::SystemItemKeyHash> profile_of{gate};
   ReadCache::Table<core::Id, std::vector<core::RunProfile>> profiles{gate, &Items};
 };
 
