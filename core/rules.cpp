@@ -135,6 +135,14 @@ namespace {
 std::string LengthMessage(size_t max) {
   return "must be between 1 and " + std::to_string(max) + " characters";
 }
+
+// U+0000 is valid JSON ("\u0000") but no name or text of this API means it, and PostgreSQL's text type
+// cannot hold it: refused on both backends alike, so a store never answers 500 for it (docs/api.md).
+bool RefuseNul(std::string_view field, std::string_view value, FieldErrors& errors) {
+  if (value.find('\0') == std::string_view::npos) return true;
+  errors.push_back({std::string(field), kNulMessage});
+  return false;
+}
 }  // namespace
 
 bool CheckRequiredName(std::string_view field, const std::optional<std::string>& value, FieldErrors& errors) {
@@ -146,7 +154,7 @@ bool CheckRequiredName(std::string_view field, const std::optional<std::string>&
     errors.push_back({std::string(field), LengthMessage(kMaxNameLength)});
     return false;
   }
-  return true;
+  return RefuseNul(field, *value, errors);
 }
 
 bool CheckOptionalName(std::string_view field, const std::optional<std::string>& value, FieldErrors& errors) {
@@ -156,9 +164,12 @@ bool CheckOptionalName(std::string_view field, const std::optional<std::string>&
 
 bool CheckMaxLength(std::string_view field, const std::optional<std::string>& value, size_t max,
                     FieldErrors& errors) {
-  if (!value || Utf16Length(*value) <= max) return true;
-  errors.push_back({std::string(field), "must be at most " + std::to_string(max) + " characters"});
-  return false;
+  if (!value) return true;
+  if (Utf16Length(*value) > max) {
+    errors.push_back({std::string(field), "must be at most " + std::to_string(max) + " characters"});
+    return false;
+  }
+  return RefuseNul(field, *value, errors);
 }
 
 bool CheckPageSize(std::string_view field, const std::optional<int64_t>& value, FieldErrors& errors) {

@@ -42,7 +42,9 @@ const char* OperationTypeName(OperationType t);
 // synchronisation types run on the metaverse side and need nothing of the connector.
 bool IsRunTypeSupported(RunType type, const Capabilities& caps);
 
-// Field checks; each appends to `errors` and returns whether the value passed.
+// Field checks; each appends to `errors` and returns whether the value passed. Text checks also refuse
+// the NUL character (U+0000) with kNulMessage.
+inline constexpr const char* kNulMessage = "must not contain the NUL character (U+0000)";
 bool CheckRequiredName(std::string_view field, const std::optional<std::string>& value, FieldErrors& errors);
 bool CheckOptionalName(std::string_view field, const std::optional<std::string>& value, FieldErrors& errors);
 bool CheckMaxLength(std::string_view field, const std::optional<std::string>& value, size_t max,

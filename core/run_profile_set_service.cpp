@@ -104,9 +104,8 @@ Checked CheckRequest(const RunProfileSetInput& in) {
   Checked out;
   // Item errors the parser found are collected per item (CheckItemFields); the rest apply to the request.
   for (const auto& e : in.parse_errors) out.errors.push_back(e);
-  if (!HasFieldError(out.errors, "changeReason") && in.change_reason &&
-      Utf16Length(*in.change_reason) > kMaxChangeReasonLength)
-    out.errors.push_back({"changeReason", "must be at most " + std::to_string(kMaxChangeReasonLength) + " characters"});
+  if (!HasFieldError(out.errors, "changeReason"))
+    CheckMaxLength("changeReason", in.change_reason, kMaxChangeReasonLength, out.errors);
   if (HasFieldError(out.errors, "runProfiles")) return out;
   if (!in.count) {
     out.errors.push_back({"runProfiles", "is required (an array of run profiles; [] deletes them all)"});

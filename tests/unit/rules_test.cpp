@@ -86,6 +86,20 @@ TEST(NameRules, RequiredNameBounds) {
   for (const auto& err : e) EXPECT_EQ(err.field, "name");
 }
 
+TEST(NameRules, TextRefusesTheNulCharacterOnlyAndSaysSo) {
+  using namespace std::string_literals;
+  FieldErrors e;
+  EXPECT_FALSE(CheckRequiredName("name", "a\0b"s, e));
+  EXPECT_FALSE(CheckMaxLength("filePath", "\0"s, kMaxFilePathLength, e));
+  EXPECT_TRUE(CheckMaxLength("filePath", std::nullopt, kMaxFilePathLength, e));
+  EXPECT_TRUE(CheckRequiredName("name", "tab\tand\x01control"s, e));  // other control characters are text
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].field, "name");
+  EXPECT_EQ(e[0].message, kNulMessage);
+  EXPECT_EQ(e[1].field, "filePath");
+  EXPECT_EQ(e[1].message, kNulMessage);
+}
+
 TEST(NameRules, OptionalNameOnlyCheckedWhenGiven) {
   FieldErrors e;
   EXPECT_TRUE(CheckOptionalName("name", std::nullopt, e));
