@@ -17,6 +17,7 @@ constexpr std::string_view kMsgEmpty = "A non-empty request body is required.";
 constexpr std::string_view kMsgUtf8 = "The request body is not valid UTF-8.";
 constexpr std::string_view kMsgNotObject = "The request body must be a JSON object.";
 constexpr std::string_view kMsgInvalidJson = "The request body is not valid JSON.";
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::string_view kMsgTrailing = "The request body has trailing content after the JSON object.";
 constexpr std::string_view kMsgTooDeep = "The request body is nested too deeply.";
 constexpr std::string_view kMsgDuplicate = "The property is given more than once.";
@@ -534,6 +535,10 @@ core::FieldErrors ObjectReader::Parse(std::string& body) {
     out.push_back(core::FieldError{std::string(kBodyField), std::string(message)});
     return out;
   };
+  // A leading UTF-8 byte-order mark is skipped, as JIM's System.Text.Json does (RFC 8259 8.1 allows it):
+  // Windows tools write one (Windows PowerShell's Set-Content -Encoding UTF8, Notepad), and
+  // `Invoke-RestMethod -InFile set.json` sends the file's bytes as they are.
+  if (body.starts_with(kUtf8Bom)) body.erase(0, kUtf8Bom.size());
   size_t first = 0;
   while (first < body.size() && IsJsonSpace(body[first])) ++first;
   if (first == body.size()) return body_error(kMsgEmpty);

@@ -310,6 +310,20 @@ TEST(JsonReader, EmptyBody) {
   EXPECT_EQ(Parse(" \r\n\t").BodyError(), kEmpty);
 }
 
+TEST(JsonReader, ALeadingUtf8ByteOrderMarkIsSkippedAndNowhereElse) {
+  const std::string bom = "\xEF\xBB\xBF";
+  Request r = Parse(bom + R"({"name":"from a Windows file","pageSize":7})");
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.name, "from a Windows file");
+  EXPECT_EQ(r.page_size, 7);
+  EXPECT_TRUE(Parse(bom + " \r\n" + R"({"name":"x"})").errors.empty());
+  EXPECT_EQ(Parse(bom).BodyError(), kEmpty);
+  EXPECT_EQ(Parse(bom + bom + "{}").BodyError(), kNotJson);
+  EXPECT_EQ(Parse(" " + bom + "{}").BodyError(), kNotJson);
+  EXPECT_EQ(Parse("{}" + bom).BodyError(), kTrailing);
+  EXPECT_EQ(Parse("\xEF\xBB{}").BodyError(), kNotUtf8);  // a cut mark is not one
+}
+
 TEST(JsonReader, DeepNestingDoesNotCrash) {
   EXPECT_FALSE(Parse(std::string(100000, '[')).errors.empty());
   EXPECT_FALSE(Parse(std::string(100000, '{')).errors.empty());
