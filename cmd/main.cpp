@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -210,12 +211,15 @@ int main(int argc, char** argv) {
       jim::cmd::PrintFailure(problem);
       return 2;
     }
-    std::string config = check_cmd->config_to_str(true, false);
-    // The configuration is printed, the database password never is.
-    if (const std::string& url = check.store.database_url; !url.empty())
-      for (size_t at = config.find(url); at != std::string::npos; at = config.find(url, at + 1))
-        config.replace(at, url.size(), jim::store::pg::MaskPassword(url));
-    std::cout << config << "configuration is valid\n";
+    // The configuration is printed, the database password never is: the whole database-url line is
+    // replaced (CLI11 may quote or escape the value, so a search for the URL's text could miss it).
+    std::istringstream lines(check_cmd->config_to_str(true, false));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("database-url=") && !check.store.database_url.empty())
+        line = "database-url=\"" + jim::store::pg::MaskPassword(check.store.database_url) + "\"";
+      std::cout << line << "\n";
+    }
+    std::cout << "configuration is valid\n";
     return 0;
   }
   if (app.got_subcommand("version")) {

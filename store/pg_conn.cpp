@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <regex>
 #include <stdexcept>
 
 namespace jim::store::pg {
@@ -97,6 +96,73 @@ std::string_view Rows::Bytes(int row, int col) const {
   return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
 }
 
+namespace {
+
+// What libpq expands as a connection string when it is given as dbname (expand_dbname): a URI or a string
+// with an '='; anything else is a plain database name.
+bool IsConnectionString(std::string_view s) {
+  return s.starts_with("postgresql://") || s.starts_with("postgres://") || s.find('=') != std::string_view::npos;
+}
+
+// When the connection string itself does not parse, libpq's message may quote a piece of it (a password
+// among it): the message without its quoted parts, so the reason stays and the text does not.
+std::optional<std::string> ConninfoError(const std::vector<std::string>& keywords, const std::vector<std::string>& values) {
+  for (size_t i = 0; i < keywords.size() && i < values.size(); ++i) {
+    if (keywords[i] != "dbname" || !IsConnectionString(values[i])) continue;
+    char* error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(values[i].c_str(), &error);
+    if (parsed) PQconninfoFree(parsed);
+    if (!error) return std::nullopt;
+    std::string why;
+    bool quoted = false;
+    for (const char* c = error; *c; ++c) {
+      if (*c == '"') {
+        // A quoted piece of one character is syntax (missing "=", matching "]"): kept; others are text.
+        const char* close = std::strchr(c + 1, '"');
+        if (!quoted && close == c + 2) {
+          why.append(c, 3);
+          c = close;
+          continue;
+        }
+        why += quoted ? "\"" : "\"...";
+        quoted = !quoted;
+      } else if (!quoted && *c != '\n') {
+        why += *c;
+      }
+    }
+    PQfreemem(error);
+    return "the database URL is not a valid libpq URI or key=value string (" + why + ")";
+  }
+  return std::nullopt;
+}
+
+// libpq's message about a connection string it parsed can still name a piece of a secret: a host read from
+// the rest of a password with an unencoded '@' ("could not translate host name "rest@db""). Every secret
+// value and every such piece is replaced by ****.
+std::string WithoutSecrets(std::string why, const std::vector<std::string>& keywords, const std::vector<std::string>& values) {
+  std::vector<std::string> secrets;
+  for (size_t i = 0; i < keywords.size() && i < values.size(); ++i) {
+    if (keywords[i] != "dbname" || !IsConnectionString(values[i])) continue;
+    PQconninfoOption* parsed = PQconninfoParse(values[i].c_str(), nullptr);
+    if (!parsed) continue;
+    for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
+      if (!o->val || !*o->val) continue;
+      std::string_view value = o->val;
+      if (o->dispchar && o->dispchar[0] == '*') secrets.emplace_back(value);
+      if (std::strcmp(o->keyword, "host") == 0)
+        if (size_t at = value.rfind('@'); at != std::string_view::npos && at > 0) secrets.emplace_back(value.substr(0, at));
+    }
+    PQconninfoFree(parsed);
+  }
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 4) continue;  // would garble the message; libpq never quotes a password anyway
+    for (size_t at = why.find(secret); at != std::string::npos; at = why.find(secret, at + 4)) why.replace(at, secret.size(), "****");
+  }
+  return why;
+}
+
+}  // namespace
+
 Conn::Conn(const std::vector<std::string>& keywords, const std::vector<std::string>& values) {
   std::vector<const char*> k, v;
   for (const auto& s : keywords) k.push_back(s.c_str());
@@ -106,7 +172,7 @@ Conn::Conn(const std::vector<std::string>& keywords, const std::vector<std::stri
   c_ = PQconnectdbParams(k.data(), v.data(), /*expand_dbname=*/1);
   if (c_ == nullptr) throw Transient("postgresql: out of memory while connecting");
   if (PQstatus(c_) != CONNECTION_OK) {
-    std::string why = ErrorText(c_, nullptr);
+    std::string why = ConninfoError(keywords, values).value_or(WithoutSecrets(ErrorText(c_, nullptr), keywords, values));
     PQfinish(c_);
     c_ = nullptr;
     throw Transient("postgresql: cannot connect: " + why);
@@ -332,18 +398,53 @@ Pool::Lease::~Lease() {
   if (pool_) pool_->Return(std::move(conn_));
 }
 
+namespace {
+
+// A value as libpq's key=value syntax reads it back: bare when it is plain, else single-quoted.
+std::string QuoteConninfoValue(std::string_view v) {
+  const bool plain = !v.empty() && v.find_first_of(" \t\n\r\f\v'\\") == std::string_view::npos;
+  if (plain) return std::string(v);
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+// Rebuilt from libpq's own parse, not edited in place: a pattern over the text missed what libpq reads
+// differently (a backslash-escaped space inside a bare password, doubled quotes, sslpassword), and each
+// miss put part of a secret into a log. Every option libpq marks secret (dispchar '*': password,
+// sslpassword) shows as ****; a string libpq cannot parse is not echoed at all (its error may quote it).
 std::string MaskPassword(std::string_view url) {
-  std::string s(url);
-  // URI: scheme://user:password@host  ->  scheme://user:****@host
-  static const std::regex uri(R"(^(postgres(?:ql)?://[^:@/]*:)[^@/]*@)");
-  s = std::regex_replace(s, uri, "$1****@");
-  // URI query parameter ?password=... / &password=...
-  static const std::regex query(R"(([?&]password=)[^&]*)");
-  s = std::regex_replace(s, query, "$1****");
-  // key=value: password=secret or password='se cret'
-  static const std::regex kv(R"((^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*))");
-  s = std::regex_replace(s, kv, "$1$2****");
-  return s;
+  if (!IsConnectionString(url)) return "dbname=" + QuoteConninfoValue(url);
+  const std::string text(url);
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(text.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return "(a connection string libpq cannot parse)";
+  std::string out;
+  for (const PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;  // PQconninfoParse sets only what the string gives
+    if (!out.empty()) out += ' ';
+    out += o->keyword;
+    out += '=';
+    std::string_view value = o->val;
+    std::string shown;
+    if (o->dispchar && o->dispchar[0] == '*') {
+      shown = "****";
+    } else if (size_t at = value.rfind('@'); std::strcmp(o->keyword, "host") == 0 && at != std::string_view::npos) {
+      // No host name holds an '@': libpq read the rest of a password with an unencoded '@' as the host.
+      shown = QuoteConninfoValue("****" + std::string(value.substr(at)));
+    } else {
+      shown = QuoteConninfoValue(value);
+    }
+    out += shown;
+  }
+  PQconninfoFree(options);
+  return out;
 }
 
 }  // namespace jim::store::pg

@@ -165,7 +165,8 @@ class Pool {
   int lent_or_idle_ = 0;  // connections that exist (lent + idle) or are being opened
 };
 
-// `url` with the password (URI user:password@ or key=value password=...) replaced by "****": what logs show.
+// What logs show of a libpq URI or key=value string: its options as key=value pairs in libpq's order, every
+// secret one (password, sslpassword) as ****.
 std::string MaskPassword(std::string_view url);
 
 }  // namespace jim::store::pg

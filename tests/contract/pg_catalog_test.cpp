@@ -93,7 +93,7 @@ TEST_F(PgCatalogTest, ANewerSchemaIsRefusedInOneSentenceWithoutThePassword) {
   EXPECT_NE(message.find("knows versions up to " + std::to_string(store::pg::LatestSchemaVersion())), std::string::npos)
       << message;
   EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
-  EXPECT_NE(message.find("postgres:****@"), std::string::npos) << message;
+  EXPECT_NE(message.find("user=postgres password=****"), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << "one sentence: " << message;
 }
 
@@ -105,6 +105,17 @@ TEST_F(PgCatalogTest, AnUnreachableDatabaseIsUnavailableAndMasked) {
   EXPECT_EQ(opened.error().code, core::ErrorCode::kUnavailable);
   EXPECT_EQ(opened.error().message.find("hunter2"), std::string::npos) << opened.error().message;
   EXPECT_EQ(opened.error().message.find('\n'), std::string::npos) << opened.error().message;
+  // A password with an unencoded '@', an escaped space, a second secret option, a string libpq cannot
+  // parse: libpq's own message (which quotes hosts and pieces of the string) carries no piece of them.
+  for (const std::string url : {"postgresql://jim:hunter2@Piece@127.0.0.1:1/nowhere",
+                                R"(host=127.0.0.1 port=1 password=hunter2\ Piece sslpassword=OtherPiece)",
+                                "postgresql://[::1:1/nowhere?password=hunter2Piece", "host=127.0.0.1 password Piece"}) {
+    options.url = url;
+    auto refused = store::PgCatalog::Open(options);
+    ASSERT_FALSE(refused.ok()) << url;
+    EXPECT_EQ(refused.error().message.find("Piece"), std::string::npos) << refused.error().message;
+    EXPECT_EQ(refused.error().message.find("hunter2"), std::string::npos) << refused.error().message;
+  }
 }
 
 // The transaction's connection dies in the middle of the body (the server ended the backend, as a restart
@@ -404,13 +415,37 @@ TEST_F(PgCatalogTest, AFailedVersionReadIsUnavailableNotAKeptAnswer) {
 
 TEST(PgMaskPassword, HidesThePasswordInEveryUrlForm) {
   using store::pg::MaskPassword;
-  EXPECT_EQ(MaskPassword("postgresql://jim:s3cret@db:5432/jim"), "postgresql://jim:****@db:5432/jim");
-  EXPECT_EQ(MaskPassword("postgres://jim:s3cret@db/jim"), "postgres://jim:****@db/jim");
+  EXPECT_EQ(MaskPassword("postgresql://jim:s3cret@db:5432/jim"), "user=jim password=**** dbname=jim host=db port=5432");
+  EXPECT_EQ(MaskPassword("postgres://jim:s3cret@db/jim"), "user=jim password=**** dbname=jim host=db");
   EXPECT_EQ(MaskPassword("postgresql://jim@db/jim?password=s3cret&sslmode=require"),
-            "postgresql://jim@db/jim?password=****&sslmode=require");
-  EXPECT_EQ(MaskPassword("host=db user=jim password=s3cret dbname=jim"), "host=db user=jim password=**** dbname=jim");
-  EXPECT_EQ(MaskPassword("host=db password = 'se cret' dbname=jim"), "host=db password = **** dbname=jim");
-  EXPECT_EQ(MaskPassword("postgresql://jim@db/jim"), "postgresql://jim@db/jim");
+            "user=jim password=**** dbname=jim host=db sslmode=require");
+  EXPECT_EQ(MaskPassword("host=db user=jim password=s3cret dbname=jim"), "user=jim password=**** dbname=jim host=db");
+  EXPECT_EQ(MaskPassword("host=db password = 'se cret' dbname=jim"), "password=**** dbname=jim host=db");
+  EXPECT_EQ(MaskPassword("postgresql://jim@db/jim"), "user=jim dbname=jim host=db");
+  EXPECT_EQ(MaskPassword("jim"), "dbname=jim") << "a plain database name";
+  EXPECT_EQ(MaskPassword(R"(host='my host' application_name='it\'s')"), R"(host='my host' application_name='it\'s')");
+}
+
+// Each of these once put part of a secret into a log: libpq reads a backslash-escaped space inside a bare
+// value, an escaped quote and percent-encoding as part of the password, and sslpassword is a secret too.
+TEST(PgMaskPassword, NoPieceOfASecretSurvivesQuotingEscapingOrAnotherSecretOption) {
+  using store::pg::MaskPassword;
+  for (const std::string url : {
+           R"(host=db password=Sec\ retPiece dbname=jim)",
+           R"(host=db password='a\'SecretPiece' dbname=jim)",
+           R"(host=db sslpassword=SecretPiece dbname=jim)",
+           R"(postgresql://jim:Sec%20retPiece@db/jim)",
+           R"(postgresql://db/jim?sslpassword=SecretPiece)",
+       }) {
+    const std::string shown = MaskPassword(url);
+    EXPECT_EQ(shown.find("Piece"), std::string::npos) << url << " -> " << shown;
+    EXPECT_NE(shown.find("****"), std::string::npos) << url << " -> " << shown;
+  }
+  // Not parseable by libpq: nothing of it is echoed (libpq's own message would quote it).
+  for (const std::string url : {R"(postgresql://[::1:5432/db?password=SecretPiece)", R"(host=db password 'SecretPiece)",
+                                R"(host=db password='it''sSecretPiece')"}) {
+    EXPECT_EQ(MaskPassword(url), "(a connection string libpq cannot parse)") << url;
+  }
 }
 
 }  // namespace
