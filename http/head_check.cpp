@@ -223,6 +223,8 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
     std::string_view field = b.substr(pos, cr - pos);
     pos = cr + 2;
     if (IsOws(field.front())) return BadRequest("Header line folding (obs-fold) is not accepted.");
+    if (field.size() > limits.max_field_bytes)
+      return Reject(431, "A header field is longer than " + std::to_string(limits.max_field_bytes) + " bytes.");
     if (++fields > limits.max_field_count)
       return Reject(431, "The request has more than " + std::to_string(limits.max_field_count) + " header fields.");
     size_t colon = field.find(':');
@@ -256,6 +258,11 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
       case Singleton::kHost:
         ++host_count;
         host = value;
+        break;
+      case Singleton::kIdempotencyKey:
+        // cpp-httplib drops a field whose value is empty, so the create would run without the protection
+        // the client asked for (a retry would then create twice).
+        if (value.empty()) return BadRequest("The Idempotency-Key header is empty: send 1-255 characters or leave it out.");
         break;
       default:
         break;

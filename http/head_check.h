@@ -18,6 +18,9 @@ struct HeadLimits {
   size_t max_head_bytes = 32 * 1024;  // request line + fields + the blank line: 431 beyond
   size_t max_target_bytes = 8192;     // the request target: 414 beyond (cpp-httplib's own limit)
   size_t max_field_count = 100;       // field lines: 431 beyond
+  // One field line without its CRLF: 431 beyond. cpp-httplib refuses a longer line (CRLF included over
+  // its CPPHTTPLIB_HEADER_MAX_LENGTH, 8192) as a malformed request, which would read as the client's syntax.
+  size_t max_field_bytes = 8190;
 };
 
 enum class HeadStatus {

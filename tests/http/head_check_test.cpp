@@ -49,6 +49,21 @@ TEST(HeadCheckTest, LeadingEmptyLinesAreSkippedAndCounted) {
   EXPECT_EQ(v.head_bytes, 4 + std::string("GET / HTTP/1.1\r\nHost: a\r\n\r\n").size());
 }
 
+TEST(HeadCheckTest, AFieldLineTheLibraryWouldCallMalformedIs431) {
+  const std::string at_limit = "X-Request-Id: " + std::string(8190 - 14, 'a');
+  EXPECT_EQ(Check("GET / HTTP/1.1\r\nHost: a\r\n" + at_limit + "\r\n\r\n").status, HeadStatus::kComplete);
+  ExpectRejected("GET / HTTP/1.1\r\nHost: a\r\n" + at_limit + "a\r\n\r\n", 431, "one byte over");
+  ExpectRejected("GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(20000, 'a') + "\r\n\r\n", 431, "far over");
+}
+
+TEST(HeadCheckTest, AnEmptyIdempotencyKeyIsRefusedNotDropped) {
+  ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nIdempotency-Key:\r\n\r\n"s, 400, "empty");
+  ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nidempotency-key:  \t \r\n\r\n"s, 400, "only whitespace");
+  EXPECT_EQ(Check("POST / HTTP/1.1\r\nHost: a\r\nIdempotency-Key: k\r\n\r\n").status, HeadStatus::kComplete);
+  EXPECT_EQ(Check("POST / HTTP/1.1\r\nHost: a\r\nX-Other:\r\n\r\n").status, HeadStatus::kComplete)
+      << "other empty fields are allowed (RFC 9110 5.5)";
+}
+
 TEST(HeadCheckTest, AmbiguousContentLengthIsRefused) {
   ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 400, "two equal");
   ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\ncontent-length: 38\r\n\r\n", 400, "two differ");
