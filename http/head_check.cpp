@@ -260,9 +260,10 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
         host = value;
         break;
       case Singleton::kIdempotencyKey:
-        // cpp-httplib drops a field whose value is empty, so the create would run without the protection
-        // the client asked for (a retry would then create twice).
-        if (value.empty()) return BadRequest("The Idempotency-Key header is empty: send 1-255 characters or leave it out.");
+      case Singleton::kIfMatch:
+        // cpp-httplib drops a field whose value is empty, so the write would run without the protection
+        // the client asked for (a retried create twice, an update over someone else's change).
+        if (value.empty()) return BadRequest("The " + std::string(name) + " header is empty: send a value or leave it out.");
         break;
       default:
         break;

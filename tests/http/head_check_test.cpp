@@ -56,7 +56,8 @@ TEST(HeadCheckTest, AFieldLineTheLibraryWouldCallMalformedIs431) {
   ExpectRejected("GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(20000, 'a') + "\r\n\r\n", 431, "far over");
 }
 
-TEST(HeadCheckTest, AnEmptyIdempotencyKeyIsRefusedNotDropped) {
+TEST(HeadCheckTest, AnEmptyIdempotencyKeyOrIfMatchIsRefusedNotDropped) {
+  ExpectRejected("PUT / HTTP/1.1\r\nHost: a\r\nIf-Match: \r\n\r\n"s, 400, "empty If-Match");
   ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nIdempotency-Key:\r\n\r\n"s, 400, "empty");
   ExpectRejected("POST / HTTP/1.1\r\nHost: a\r\nidempotency-key:  \t \r\n\r\n"s, 400, "only whitespace");
   EXPECT_EQ(Check("POST / HTTP/1.1\r\nHost: a\r\nIdempotency-Key: k\r\n\r\n").status, HeadStatus::kComplete);
