@@ -56,6 +56,7 @@ class TunedServer : public Base {
 struct ConnectionInfo {
   std::string authority;  // a valid host[:port], or empty
   bool tls = false;
+  std::string request_id;  // X-Request-Id as the client sent it (the head check's view), or empty
 };
 thread_local ConnectionInfo tl_connection;
 
@@ -268,7 +269,7 @@ void ApiServer::Configure() {
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     tl_request.start = std::chrono::steady_clock::now();
     tl_request.route = nullptr;
-    tl_request.request_id = MakeRequestId(req.get_header_value("X-Request-Id"));
+    tl_request.request_id = MakeRequestId(tl_connection.request_id);
     res.set_header("X-Request-Id", tl_request.request_id);
     // cpp-httplib applies a Range header to any 2xx answer, cutting a JSON body into a fragment (206) or
     // answering 416 without the envelope. Ranges mean nothing to this API: ignore them (RFC 9110 allows it).
@@ -354,7 +355,7 @@ void ApiServer::Configure() {
       default: break;
     }
     SendError(res, res.status, message);
-    if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(req.get_header_value("X-Request-Id")));
+    if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", MakeRequestId(tl_connection.request_id));
     // The library answers these before reading the body (URI too long, bad request line or headers), so
     // the connection is closed for the same reason as the guard's refusals.
     SendAndClose(req, res);
@@ -509,6 +510,7 @@ void ApiServer::Serve(Connection* c) {
     // Copied: the views point into the connection's buffer, which the request consumes.
     tl_connection.authority.assign(v.authority_valid ? v.authority : std::string_view());
     tl_connection.tls = c->ssl != nullptr;
+    tl_connection.request_id.assign(v.request_id);
     // The loop has answered "Expect: 100-continue" itself, or the client sent its body without waiting.
     const bool expect_handled = c->continue_sent || body_buffered;
     const bool close = !v.keep_alive || stopping_.load();

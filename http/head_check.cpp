@@ -283,6 +283,8 @@ HeadVerdict CheckHead(std::string_view b, const HeadLimits& limits) {
         }
       } else if (NameIs(name, "expect")) {
         v.expect_continue = NameIs(value, "100-continue");
+      } else if (v.request_id.empty() && NameIs(name, "x-request-id")) {
+        v.request_id = value;
       }
     }
   }

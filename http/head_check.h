@@ -42,6 +42,7 @@ struct HeadVerdict {
   std::string_view target;      // as sent: origin-form, absolute-form, "*" or authority-form
   std::string_view authority;   // absolute-form's authority, else the Host value; valid host[:port] or empty
   bool authority_valid = false;  // a non-empty, well-formed host[:port]
+  std::string_view request_id;  // the first X-Request-Id as sent (cpp-httplib percent-decodes its copy), or empty
 
   // kRejected.
   int http_status = 0;
