@@ -37,6 +37,11 @@ void AddServeOptions(CLI::App& cmd, jim::cmd::ServeOptions& o, std::string& rate
   cmd.add_option("--max-body-bytes", s.max_body_bytes, "Largest accepted request body; larger gets 413")
       ->envname("JIM_MAX_BODY_BYTES")
       ->capture_default_str();
+  cmd.add_option("--max-buffered-body-bytes", s.max_buffered_body_bytes,
+                 "Request bodies still arriving that are buffered at once, all connections together (their declared "
+                 "lengths); a body that would pass it gets 503 with Retry-After, so slow uploads cannot fill memory")
+      ->envname("JIM_MAX_BUFFERED_BODY_BYTES")
+      ->capture_default_str();
   cmd.add_option("--log-format", o.log_format, "Log lines as text or json (one object per line)")
       ->envname("JIM_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))

@@ -54,6 +54,8 @@ std::string ValidateServeOptions(const ServeOptions& o) {
   if (o.server.max_threads < o.server.threads || o.server.max_threads > 16384)
     return "--max-threads must be at least --threads and at most 16384.";
   if (o.server.max_body_bytes < 1024) return "--max-body-bytes must be at least 1024.";
+  if (o.server.max_buffered_body_bytes < o.server.max_body_bytes)
+    return "--max-buffered-body-bytes must be at least --max-body-bytes (else a largest body could never arrive).";
   if (o.durability != "strict" && o.durability != "relaxed") return "--durability must be strict or relaxed.";
   if (o.log_format != "text" && o.log_format != "json") return "--log-format must be text or json.";
   if (o.server.tls_cert.empty() != o.server.tls_key.empty())

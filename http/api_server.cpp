@@ -226,6 +226,7 @@ ApiServer::ApiServer(ServerConfig config, Services& services, Logger& log)
   ConnectionLimits limits;
   limits.head.max_head_bytes = config_.max_head_bytes;
   limits.max_body_bytes = config_.max_body_bytes;
+  limits.max_buffered_body_bytes = config_.max_buffered_body_bytes;
   limits.head_timeout_ms = config_.head_timeout_seconds * 1000;
   limits.idle_timeout_ms = config_.idle_timeout_seconds * 1000;
   limits.io_timeout_ms = config_.io_timeout_seconds * 1000;
@@ -447,7 +448,8 @@ std::string ApiServer::RenderRefusal(int status, std::string_view message, std::
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
                     "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
                     std::to_string(body.size()) +
-                    "\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Security-Policy: default-src 'none'"
+                    "\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Security-Policy: default-src 'none'" +
+                    (status == 503 ? "\r\nRetry-After: 5" : "") +
                     "\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nX-Request-Id: " +
                     request_id + "\r\n\r\n" + body;
   if (config_.metrics) metrics_->RecordRequest(nullptr, status, 0.0);

@@ -35,6 +35,9 @@ struct ServerConfig {
   int threads = 64;        // warm worker threads; a worker serves a connection only while it has a request
   int max_threads = 1024;  // the pool grows to this many when every thread is busy (e.g. parked on a commit)
   size_t max_body_bytes = 1 << 20;
+  // Bytes of request bodies still arriving that the server buffers at once, over all connections (503 for a
+  // body that would pass it): without a bound, slow uploads on many connections hold up to max_body_bytes each.
+  size_t max_buffered_body_bytes = 256u << 20;
   int io_timeout_seconds = 5;     // a stalled body read or response write
   int idle_timeout_seconds = 60;  // keep-alive: an idle connection is closed after this long
   int head_timeout_seconds = 10;  // the whole request head, from its first byte (408 after)

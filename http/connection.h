@@ -34,6 +34,7 @@ struct Connection {
   std::chrono::steady_clock::time_point deadline{};
   std::chrono::steady_clock::time_point body_deadline{};  // the whole body's bound, once its head is in
   bool continue_sent = false;  // "100 Continue" already written for the head being served
+  size_t body_reserved = 0;    // the body being read: its declared length, counted in the loop's budget
   bool peer_eof = false;       // the client has shut down its sending side
   std::string in;              // received bytes; in[in_pos..] not yet consumed
   size_t in_pos = 0;

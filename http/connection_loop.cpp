@@ -362,6 +362,10 @@ void ConnectionLoop::Advance(Connection& c) {
   const bool oversized = v.content_length > limits_.max_body_bytes;
   if (!oversized && pending.size() < v.head_bytes + v.content_length) {
     if (c.phase != ConnectionPhase::kBody) {
+      // Refused before the body is read, so the connection closes after the answer (its bytes would
+      // otherwise be read as the next request).
+      if (!ReserveBody(c, v.content_length))
+        return Refuse(c, 503, "The server is receiving too many request bodies at once; retry in a moment.");
       c.phase = ConnectionPhase::kBody;
       c.body_deadline = now + std::chrono::milliseconds(limits_.body_timeout_ms);
       if (v.expect_continue && !c.continue_sent) {
@@ -380,8 +384,22 @@ void ConnectionLoop::Advance(Connection& c) {
     return Arm(c, POLLIN);
   }
   // A body over the limit is not buffered: the worker's guard answers 413 and drains or closes.
+  ReleaseBody(c);
   c.phase = ConnectionPhase::kWorking;
   dispatch_(&c);
+}
+
+bool ConnectionLoop::ReserveBody(Connection& c, uint64_t length) {
+  if (length > limits_.max_buffered_body_bytes || bodies_reserved_ > limits_.max_buffered_body_bytes - length)
+    return false;
+  c.body_reserved = static_cast<size_t>(length);
+  bodies_reserved_ += c.body_reserved;
+  return true;
+}
+
+void ConnectionLoop::ReleaseBody(Connection& c) {
+  bodies_reserved_ -= c.body_reserved;
+  c.body_reserved = 0;
 }
 
 void ConnectionLoop::Refuse(Connection& c, int status, std::string_view message) {
@@ -390,6 +408,7 @@ void ConnectionLoop::Refuse(Connection& c, int status, std::string_view message)
 }
 
 void ConnectionLoop::Linger(Connection& c) {
+  ReleaseBody(c);
   if (c.phase != ConnectionPhase::kLingering) {
     c.phase = ConnectionPhase::kLingering;
     SetDeadline(c, Clock::now() + kLingerTime);
@@ -416,6 +435,7 @@ void ConnectionLoop::Linger(Connection& c) {
 }
 
 void ConnectionLoop::Close(Connection& c) {
+  ReleaseBody(c);
   CloseConnection(c);
   conns_.erase(&c);
   open_.fetch_sub(1, std::memory_order_relaxed);

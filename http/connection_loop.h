@@ -31,6 +31,7 @@ namespace jim::http {
 struct ConnectionLimits {
   HeadLimits head;
   size_t max_body_bytes = 1 << 20;
+  size_t max_buffered_body_bytes = 256u << 20;  // declared lengths of the bodies being read, all connections: 503 beyond
   int head_timeout_ms = 10'000;  // the whole head, from its first byte
   int idle_timeout_ms = 60'000;  // keep-alive: between requests, before the first byte of the next
   int io_timeout_ms = 5'000;     // a body that stalls this long is refused (408); also workers' socket waits
@@ -94,6 +95,10 @@ class ConnectionLoop {
   // Every deadline change goes through here, so the deadline queue knows it.
   void SetDeadline(Connection& c, std::chrono::steady_clock::time_point when);
   void Sweep(std::chrono::steady_clock::time_point now);
+  // The budget of bodies being read: a body's declared length is reserved when its reading starts and
+  // released when it is complete (dispatched) or its connection is refused or closed.
+  bool ReserveBody(Connection& c, uint64_t length);
+  void ReleaseBody(Connection& c);
 
   const ConnectionLimits limits_;
   SSL_CTX* tls_;
@@ -113,6 +118,7 @@ class ConnectionLoop {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;  // the loop thread's alone
   DeadlineQueue deadlines_;
   std::vector<char> scratch_;
+  size_t bodies_reserved_ = 0;  // the loop thread's alone
 };
 
 }  // namespace jim::http

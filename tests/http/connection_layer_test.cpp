@@ -264,6 +264,71 @@ TEST_F(SlowHeadTest, AHeadTrickledPastItsDeadlineIs408AndClosed) {
   EXPECT_TRUE(conn.ClosedByServer());
 }
 
+// Bodies that arrive slowly are buffered by the event loop; their declared lengths share one budget, so many
+// slow uploads cannot fill the server's memory (each would otherwise hold up to --max-body-bytes).
+class BodyBudgetTest : public ApiTest {
+ protected:
+  TestServerOptions Options() override {
+    TestServerOptions o;
+    o.max_body_bytes = 8192;
+    o.max_buffered_body_bytes = 16384;  // two of the largest bodies at once
+    return o;
+  }
+};
+
+TEST_F(BodyBudgetTest, BodiesBeingReadShareABudgetAndTheOneThatWouldPassItIs503) {
+  const int64_t cs = srv().CreateSystem("Budget", 1);
+  const std::string json = R"({"name":"slow","runType":"FullImport"})";
+  const std::string body = json + std::string(8000 - json.size(), ' ');
+  const auto head = [&](size_t length) {
+    return "POST " + TestServer::ProfilesPath(cs) + " HTTP/1.1\r\nHost: t\r\nX-Api-Key: " + srv().admin_key +
+           "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n";
+  };
+  // The server answers 100 Continue once it has taken a body's length into the budget: that orders the steps.
+  const auto start_slow_upload = [&](RawConnection& conn) {
+    ASSERT_TRUE(conn.Send(head(body.size()) + body.substr(0, 100)));
+    auto r = conn.Read();
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->status, 100);
+  };
+  RawConnection a(srv().port()), b(srv().port());
+  start_slow_upload(a);
+  start_slow_upload(b);  // 16,000 of 16,384 bytes reserved
+
+  RawConnection refused(srv().port());
+  ASSERT_TRUE(refused.Send(head(body.size()) + body.substr(0, 100)));
+  auto r = refused.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_ERROR(*r, 503, "SERVICE_UNAVAILABLE");
+  EXPECT_EQ(r->Header("Retry-After"), "5");
+  EXPECT_TRUE(refused.ClosedByServer());
+
+  // A body that arrives whole with its head is not buffered waiting, so it does not wait for the budget.
+  RawConnection whole(srv().port());
+  ASSERT_TRUE(whole.Send(CreateRequest(srv().admin_key, cs, "whole")));
+  r = whole.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 201) << r->body;
+
+  // A finished upload gives its share back: the next slow one is taken.
+  ASSERT_TRUE(a.Send(body.substr(100)));
+  r = a.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 201) << r->body;
+  RawConnection next(srv().port());
+  start_slow_upload(next);
+  ASSERT_TRUE(next.Send(body.substr(100)));
+  r = next.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 201) << r->body;
+  ASSERT_TRUE(b.Send(body.substr(100)));
+  r = b.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(ProfileCount(srv(), cs), 4);
+}
+
 TEST_F(ConnectionLayerTest, LocationUsesAValidHostAndNothingFromHostIsStored) {
   const int64_t cs = srv().CreateSystem("Locations", 1);
   const std::string idem = "Idempotency-Key: same-request\r\n";

@@ -254,6 +254,7 @@ struct TestServerOptions {
   std::string public_url;        // --public-url
   int head_timeout_seconds = 10;  // --head-timeout
   size_t max_head_bytes = 32 * 1024;
+  size_t max_buffered_body_bytes = 256u << 20;  // --max-buffered-body-bytes
   // The RocksDB Env the store runs on (the durability proofs watch its WAL syncs); null = the default.
   std::shared_ptr<rocksdb::Env> env;
 };
@@ -291,6 +292,7 @@ class TestServer {
     config.port = 0;
     config.threads = 8;
     config.max_body_bytes = options_.max_body_bytes;
+    config.max_buffered_body_bytes = options_.max_buffered_body_bytes;
     config.rate_limit = options_.rate_limit;
     config.rate_limit_per_key = options_.rate_limit_per_key;
     config.rate_limit_per_ip = options_.rate_limit_per_ip;
