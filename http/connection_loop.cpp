@@ -366,6 +366,8 @@ void ConnectionLoop::Advance(Connection& c) {
       // otherwise be read as the next request).
       if (!ReserveBody(c, v.content_length))
         return Refuse(c, 503, "The server is receiving too many request bodies at once; retry in a moment.");
+      // Room for the whole request at once: growing by doubling would hold up to twice the budget.
+      c.in.reserve(c.in_pos + v.head_bytes + static_cast<size_t>(v.content_length));
       c.phase = ConnectionPhase::kBody;
       c.body_deadline = now + std::chrono::milliseconds(limits_.body_timeout_ms);
       if (v.expect_continue && !c.continue_sent) {
