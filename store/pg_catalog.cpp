@@ -108,7 +108,7 @@ PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
     : options_(options),
       display_url_(pg::MaskPassword(options.url)),
       begin_script_(std::move(begin_script)),
-      cached_([this] { return ReadCatalogVersion(); }) {
+      cached_([this] { return ReadVersions(); }) {
   // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
   SchemaConnectionOptions(
@@ -344,15 +344,18 @@ auto PgCatalog::Cached(Table& table, const Key& key, Read&& read) {
   return table.Get(key, [&] { return CommittedRead(read); });
 }
 
-core::Result<int64_t> PgCatalog::ReadCatalogVersion() {
-  return CommittedRead([](pg::Conn& c) { return pg::rows::CatalogVersion(c); });
+core::Result<pg::Versions> PgCatalog::ReadVersions() {
+  return CommittedRead([](pg::Conn& c) {
+    const pg::rows::StoredVersions stored = pg::rows::CatalogVersions(c);
+    return pg::Versions{stored.catalog, stored.keys};
+  });
 }
 
 // A failed version read gives 0 (the http layer then renders nothing from memory) rather than a stale number;
 // the read the handler makes next meets the same failure and answers kUnavailable (503).
 uint64_t PgCatalog::RunProfileListVersion(core::Id) {
   auto version = cached_.gate.Validate();
-  return version.ok() ? static_cast<uint64_t>(*version) : 0;  // >= 1 when read: migration 3 starts it there
+  return version.ok() ? static_cast<uint64_t>(version->catalog) : 0;  // >= 1 when read: migration 3 starts it there
 }
 
 core::Result<std::vector<core::ConnectorDefinition>> PgCatalog::ListConnectorDefinitions() {
@@ -399,7 +402,10 @@ core::Result<std::optional<core::ApiKey>> PgCatalog::GetApiKey(std::string_view 
   return CommittedRead([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
 }
 core::Result<std::optional<core::ApiKey>> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
-  return Cached(cached_.key_by_digest, std::string(digest), [&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+  return Cached(cached_.key_by_digest, std::string(digest), [&](pg::Conn& c) {
+    key_loads_.fetch_add(1, std::memory_order_relaxed);
+    return pg::rows::ApiKeyByDigest(c, digest);
+  });
 }
 core::Result<core::ActivityPage> PgCatalog::ListActivities(const core::ActivityQuery& q) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });

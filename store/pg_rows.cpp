@@ -207,8 +207,9 @@ std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectT
   return out;
 }
 
-int64_t CatalogVersion(Conn& c) {
-  return c.Exec("SELECT version FROM catalog_version").Int(0, 0);
+StoredVersions CatalogVersions(Conn& c) {
+  Rows r = c.Exec("SELECT version, key_version FROM catalog_version");
+  return {r.Int(0, 0), r.Int(0, 1)};
 }
 
 // ---- writes -----------------------------------------------------------------------------------------------
