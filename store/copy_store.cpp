@@ -283,7 +283,8 @@ core::Result<CopyReport> CopyRocksToPostgres(const CopyOptions& options, const C
       report.rows.emplace_back(kind.what, CopyKind(db, snapshot, kind, *conn, dir, progress));
     CopySequences(db, snapshot, *conn, dir);
     // Nodes already running on this database may keep in memory what they read of it (nothing, say): the copy
-    // moves the catalog version like any write, so they read the copied store next (pg_read_cache.h).
+    // moves the catalog version like any write (its api keys move the key version: migration 4's trigger), so
+    // they read the copied store next (pg_read_cache.h).
     conn->Exec(pg::rows::kRaiseCatalogVersion);
     commit_sent = true;
     conn->ExecScript("COMMIT");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "store/pg_migrations.h"
 #include "store/pg_rows.h"
@@ -20,11 +21,16 @@ constexpr int kWriteLockClass = 0x4a494d02;  // "JIM" 2
 constexpr std::chrono::minutes kSweepInterval{10};
 constexpr size_t kMaxQueuedTouches = 10'000;
 
-// The body's view: every call is one statement on the transaction's connection.
+// One body's view: every call is one statement on the transaction's connection, except a system's connector
+// definition, which comes with the system (one join) and is kept for the FindConnectorDefinition that follows
+// (a create, an update, history: system first, then its connector). What is kept stays true while the body runs:
+// every other writer waits for the write lock, and the body's own connector writes drop it. One per body, so a
+// body rolled back to its savepoint leaves nothing kept for the next.
 class PgTransaction final : public core::Transaction {
  public:
   explicit PgTransaction(pg::Conn& c) : c_(c) {}
   std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override {
+    if (connector_ && connector_->first == id) return connector_->second;
     return pg::rows::GetConnectorDefinition(c_, id);
   }
   std::optional<core::Id> FindConnectorDefinitionIdByName(std::string_view name) override {
@@ -32,7 +38,10 @@ class PgTransaction final : public core::Transaction {
   }
   bool IsConnectorInUse(core::Id id) override { return pg::rows::ConnectorInUse(c_, id); }
   std::optional<core::ConnectedSystem> FindConnectedSystem(core::Id id) override {
-    return pg::rows::GetConnectedSystem(c_, id);
+    auto found = pg::rows::GetConnectedSystemWithConnector(c_, id);
+    if (!found) return std::nullopt;
+    connector_.emplace(found->system.connector_id, std::move(found->connector));
+    return std::move(found->system);
   }
   std::optional<core::Id> FindConnectedSystemIdByName(std::string_view folded) override {
     return pg::rows::ConnectedSystemIdByName(c_, folded);
@@ -57,14 +66,20 @@ class PgTransaction final : public core::Transaction {
     return pg::rows::LatestConfigHead(c_, type, key);
   }
   core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
-  void Put(const core::ConnectorDefinition& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ConnectorDefinition& v) override {
+    connector_.reset();
+    pg::rows::Put(c_, v);
+  }
   void Put(const core::ConnectedSystem& v) override { pg::rows::Put(c_, v); }
   void Put(const core::Partition& v) override { pg::rows::Put(c_, v); }
   void Put(const core::RunProfile& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ApiKey& v) override { pg::rows::Put(c_, v); }
   void Put(const core::IdempotencyRecord& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ConfigVersion& v) override { pg::rows::Put(c_, v); }
-  void DeleteConnectorDefinition(core::Id id) override { pg::rows::DeleteConnectorDefinition(c_, id); }
+  void DeleteConnectorDefinition(core::Id id) override {
+    connector_.reset();
+    pg::rows::DeleteConnectorDefinition(c_, id);
+  }
   void DeleteConnectedSystem(core::Id id) override { pg::rows::DeleteConnectedSystem(c_, id); }
   void DeletePartition(core::Id id) override { pg::rows::DeletePartition(c_, id); }
   void DeleteRunProfile(core::Id id) override { pg::rows::DeleteRunProfile(c_, id); }
@@ -73,6 +88,8 @@ class PgTransaction final : public core::Transaction {
 
  private:
   pg::Conn& c_;
+  // The connector of the system read last: (its id, its definition or nullopt when none exists).
+  std::optional<std::pair<core::Id, std::optional<core::ConnectorDefinition>>> connector_;
 };
 
 // Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
@@ -108,7 +125,7 @@ PgCatalog::PgCatalog(const PgOptions& options, std::string begin_script)
     : options_(options),
       display_url_(pg::MaskPassword(options.url)),
       begin_script_(std::move(begin_script)),
-      cached_([this] { return ReadCatalogVersion(); }) {
+      cached_([this] { return ReadVersions(); }) {
   // Only the pool's sessions get the timeouts: the migration lock of Open may rightly wait longer.
   std::vector<std::string> keywords, values;
   SchemaConnectionOptions(
@@ -235,9 +252,9 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       (*lease)->ExecScript(begin_script_);
       MaybeSweep(**lease);
       FlushTouches(**lease);
-      PgTransaction tx(**lease);
       bool any_ok = false;
       for (auto* m : group) {
+        PgTransaction tx(**lease);
         if (savepoints) (*lease)->ExecScript("SAVEPOINT body");
         // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
         core::Status st = RunBody(*m->body, tx, **lease, savepoints);
@@ -344,15 +361,18 @@ auto PgCatalog::Cached(Table& table, const Key& key, Read&& read) {
   return table.Get(key, [&] { return CommittedRead(read); });
 }
 
-core::Result<int64_t> PgCatalog::ReadCatalogVersion() {
-  return CommittedRead([](pg::Conn& c) { return pg::rows::CatalogVersion(c); });
+core::Result<pg::Versions> PgCatalog::ReadVersions() {
+  return CommittedRead([](pg::Conn& c) {
+    const pg::rows::StoredVersions stored = pg::rows::CatalogVersions(c);
+    return pg::Versions{stored.catalog, stored.keys};
+  });
 }
 
 // A failed version read gives 0 (the http layer then renders nothing from memory) rather than a stale number;
 // the read the handler makes next meets the same failure and answers kUnavailable (503).
 uint64_t PgCatalog::RunProfileListVersion(core::Id) {
   auto version = cached_.gate.Validate();
-  return version.ok() ? static_cast<uint64_t>(*version) : 0;  // >= 1 when read: migration 3 starts it there
+  return version.ok() ? static_cast<uint64_t>(version->catalog) : 0;  // >= 1 when read: migration 3 starts it there
 }
 
 core::Result<std::vector<core::ConnectorDefinition>> PgCatalog::ListConnectorDefinitions() {
@@ -399,7 +419,10 @@ core::Result<std::optional<core::ApiKey>> PgCatalog::GetApiKey(std::string_view 
   return CommittedRead([&](pg::Conn& c) { return pg::rows::GetApiKey(c, id); });
 }
 core::Result<std::optional<core::ApiKey>> PgCatalog::FindApiKeyByDigest(std::string_view digest) {
-  return Cached(cached_.key_by_digest, std::string(digest), [&](pg::Conn& c) { return pg::rows::ApiKeyByDigest(c, digest); });
+  return Cached(cached_.key_by_digest, std::string(digest), [&](pg::Conn& c) {
+    key_loads_.fetch_add(1, std::memory_order_relaxed);
+    return pg::rows::ApiKeyByDigest(c, digest);
+  });
 }
 core::Result<core::ActivityPage> PgCatalog::ListActivities(const core::ActivityQuery& q) {
   return CommittedRead([&](pg::Conn& c) { return pg::rows::ListActivities(c, q); });

@@ -13,6 +13,7 @@
 // (pg_read_cache.h), so what one node acknowledged is what every node reads next (docs/store.md, "PostgreSQL").
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -92,9 +93,11 @@ class PgCatalog final : public core::Catalog {
   bool IsWritable(std::string* reason) override;
   std::unique_ptr<core::ReadScope> BeginRequest() override { return cached_.gate.BeginRequest(); }
 
-  // Catalog-version reads and answers from memory so far (tests).
+  // Version reads and answers from memory so far (tests).
   uint64_t VersionReads() const { return cached_.gate.VersionReads(); }
   uint64_t CacheHits() const { return cached_.gate.Hits(); }
+  // Reads of an api key by digest that went to the database (authentication's misses; tests).
+  uint64_t KeyLoads() const { return key_loads_.load(); }
 
   // Writers of this node queued for the next group, and the largest group so far (tests, metrics).
   size_t QueueDepth() { return groups_.QueueDepth(); }
@@ -122,7 +125,8 @@ class PgCatalog final : public core::Catalog {
   auto CommittedRead(Read&& read);
   template <class Table, class Key, class Read>
   auto Cached(Table& table, const Key& key, Read&& read);
-  core::Result<int64_t> ReadCatalogVersion();  // one statement on a pooled connection (pg_read_cache.h calls it)
+  // Both versions in one statement on a pooled connection (pg_read_cache.h calls it).
+  core::Result<pg::Versions> ReadVersions();
   // Writes the queued touches on `conn` (inside a transaction or on its own). Holds flush_mu_ throughout,
   // so that a transaction's flush waits for a background flush in flight: then both are in.
   void FlushTouches(pg::Conn& conn);
@@ -134,6 +138,7 @@ class PgCatalog final : public core::Catalog {
   std::string begin_script_;  // BEGIN, the advisory lock of this schema and the catalog version's raise
   std::unique_ptr<pg::Pool> pool_;
   pg::CachedReads cached_;
+  std::atomic<uint64_t> key_loads_{0};
   // One group transaction per node waits for the advisory lock at a time; the rest of the pool stays free
   // for reads (and a node's writers queue here instead of holding connections, at most lock_timeout).
   pg::WriteGroups groups_{kMaxGroup};

@@ -10,7 +10,7 @@ namespace {
 // of a row, an api key's digest and last use); the rest of an entity is its store/codec.h value in `body`:
 // the same versioned encoding as the embedded store, so a copy between backends moves bytes, not fields.
 // Ids come from sequences: nextval is never rolled back, so an id a failed transaction saw is never reused.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: the catalog.
     R"sql(
 CREATE SEQUENCE connector_definition_ids;
@@ -87,6 +87,24 @@ CREATE TABLE catalog_version (
   version  bigint  NOT NULL
 );
 INSERT INTO catalog_version (version) VALUES (1);
+)sql",
+    // 4: the key version beside it, which only changes of api keys raise, so that the keys a node keeps for
+    // authentication outlive the writes that change no key (pg_read_cache.h). A trigger raises it rather than
+    // the store's statements: then every writer raises it, also a node still running the binary before this
+    // migration (a rolling upgrade), `jim-edge copy` and a change made with psql. Statement-level, on the
+    // columns an answer of authentication depends on: a touch (UPDATE of last_used_at only) does not fire it.
+    // The function keeps the schema it was created in (tests: one schema each).
+    R"sql(
+ALTER TABLE catalog_version ADD COLUMN key_version bigint NOT NULL DEFAULT 1;
+CREATE FUNCTION raise_key_version() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE catalog_version SET key_version = key_version + 1;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER api_keys_raise_key_version
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, digest_hex, body ON api_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION raise_key_version();
 )sql",
 };
 

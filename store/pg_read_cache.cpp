@@ -14,7 +14,7 @@ class ReadCache::Scope final : public core::ReadScope {
   ReadCache& owner;
   uint64_t ticket;
   bool validated = false;
-  int64_t version = 0;
+  Versions version;
   Scope* const prev;
 };
 
@@ -35,7 +35,7 @@ ReadCache::Scope* ReadCache::CurrentScope() {
   return nullptr;
 }
 
-core::Result<int64_t> ReadCache::Validate() {
+core::Result<Versions> ReadCache::Validate() {
   Scope* scope = CurrentScope();
   if (!scope) return ValidateFrom(reads_started_.load() + 1);
   if (!scope->validated) {
@@ -54,7 +54,7 @@ void ReadCache::AfterWrite() {
   }
 }
 
-core::Result<int64_t> ReadCache::ReadVersionOnce() {
+core::Result<Versions> ReadCache::ReadVersionOnce() {
   // Whatever escapes would leave reading_ set and every waiter asleep: it becomes an error instead.
   try {
     return read_version_();
@@ -68,7 +68,7 @@ core::Result<int64_t> ReadCache::ReadVersionOnce() {
   }
 }
 
-core::Result<int64_t> ReadCache::ValidateFrom(uint64_t ticket) {
+core::Result<Versions> ReadCache::ValidateFrom(uint64_t ticket) {
   std::unique_lock lock(gate_mu_);
   while (reads_done_ < ticket) {
     if (reading_) {
@@ -81,7 +81,7 @@ core::Result<int64_t> ReadCache::ValidateFrom(uint64_t ticket) {
     reading_ = true;
     const uint64_t number = reads_started_.fetch_add(1) + 1;  // >= ticket: the count only grows
     lock.unlock();
-    core::Result<int64_t> outcome = ReadVersionOnce();
+    core::Result<Versions> outcome = ReadVersionOnce();
     // Before anyone is woken: whoever reads next reads at this version or later. A failed read adopts
     // nothing, so what is kept stays keyed to the last version a read did return.
     if (outcome.ok()) Adopt(*outcome);
@@ -95,22 +95,27 @@ core::Result<int64_t> ReadCache::ValidateFrom(uint64_t ticket) {
   return last_;  // a copy for each waiter, under the lock
 }
 
-void ReadCache::Adopt(int64_t version) {
+void ReadCache::Adopt(const Versions& versions) {
   std::lock_guard lock(mu_);
-  if (version == version_) return;
-  for (auto& clear : tables_) clear();
-  items_ = 0;
-  version_ = version;
+  for (Part part : {Part::kCatalog, Part::kKeys}) {
+    if (versions.Of(part) == version_.Of(part)) continue;
+    for (auto& [of, clear] : tables_)
+      if (of == part) clear();
+    items_[static_cast<int>(part)] = 0;
+  }
+  version_ = versions;
 }
 
-void ReadCache::Keep(int64_t seen, size_t weight, const std::function<void()>& insert) {
+void ReadCache::ClearAll() {
+  for (auto& table : tables_) table.second();
+  items_[0] = items_[1] = 0;
+}
+
+void ReadCache::Keep(Part part, int64_t seen, size_t weight, const std::function<void()>& insert) {
   std::lock_guard lock(mu_);
-  if (version_ != seen || weight > max_items_) return;
-  if (items_ + weight > max_items_) {
-    for (auto& clear : tables_) clear();
-    items_ = 0;
-  }
-  items_ += weight;
+  if (version_.Of(part) != seen || weight > max_items_) return;
+  if (items_[0] + items_[1] + weight > max_items_) ClearAll();
+  items_[static_cast<int>(part)] += weight;
   insert();
 }
 

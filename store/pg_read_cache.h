@@ -1,6 +1,11 @@
 // What a PostgreSQL node keeps in memory for its committed reads, and the one rule that makes that safe when
 // several nodes share the database. Knows nothing of PostgreSQL: it is handed the function that reads the
-// database's catalog version (one row that every write group raises in its own transaction, pg_catalog.cpp).
+// database's versions (one row: the catalog version, which every write group raises in its own transaction,
+// and the key version, raised by every change of an api key; pg_catalog.cpp, pg_migrations.cpp).
+//
+// Two versions, so that what authentication reads (api keys, under the key version) survives the writes that
+// change no key (a create raises only the catalog version): under create load a request's key comes from
+// memory. Both are read by one statement, so the rule and its cost below are the same as with one.
 //
 // The rule: a request may be answered from memory only after a version read that STARTED after the request
 // arrived returned the version the memory was filled at. A write another node acknowledged before the request
@@ -23,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/catalog.h"
@@ -31,11 +37,22 @@
 
 namespace jim::store::pg {
 
+// The part of what is kept that a version guards.
+enum class Part { kCatalog, kKeys };
+
+// The database's versions as one read returned them.
+struct Versions {
+  int64_t catalog = 0;  // raised by every write group
+  int64_t keys = 0;     // raised by every write that changes an api key (not by touches of its last use)
+  int64_t Of(Part part) const { return part == Part::kKeys ? keys : catalog; }
+  bool operator==(const Versions&) const = default;
+};
+
 class ReadCache {
  public:
-  // One round trip that returns the database's catalog version, or the error that kept it from reading it
+  // One round trip that returns the database's versions, or the error that kept it from reading them
   // (kUnavailable when the database cannot be reached). Whatever it throws becomes a kInternal error.
-  using ReadVersion = std::function<core::Result<int64_t>()>;
+  using ReadVersion = std::function<core::Result<Versions>()>;
   // The most items (an entity, or one item per entity of a cached list) kept at once; past it the cache
   // starts over (cheap, and a working set that large would miss anyway whenever anything is written).
   static constexpr size_t kMaxItems = 50'000;
@@ -46,11 +63,11 @@ class ReadCache {
   // request's reads use that validation. Scopes of one thread nest; destroy them on the thread that made them.
   std::unique_ptr<core::ReadScope> BeginRequest();
 
-  // The version the caller may serve cached state at: inside a scope, validated once (by a read that started
+  // The versions the caller may serve cached state at: inside a scope, validated once (by a read that started
   // after the scope opened) and then remembered; without one, by a read that started after this call. The read's
   // error when it failed (every request that waited for it gets the failure; a scope's next call reads again
   // unless a read started since has answered). Never a stale version: a failure is not remembered as one.
-  core::Result<int64_t> Validate();
+  core::Result<Versions> Validate();
   // Called after this thread's write returned: the rest of its request must see that write, so the scope's
   // next read validates again (a read started now sees the write's version).
   void AfterWrite();
@@ -58,7 +75,7 @@ class ReadCache {
   // Version reads issued so far (tests, metrics).
   uint64_t VersionReads() const { return reads_started_.load(); }
 
-  // One kind of cached read: `Key` -> `Value`, all of it dropped when the version moves.
+  // One kind of cached read: `Key` -> `Value`, all of it dropped when its part's version moves.
   template <class Key, class Value, class Hash = std::hash<Key>>
   class Table {
    public:
@@ -66,9 +83,9 @@ class ReadCache {
     using Keep = bool (*)(const Value&);
     // `weight(value)`: items it counts against kMaxItems.
     using Weight = size_t (*)(const Value&);
-    Table(ReadCache& cache, Weight weight = nullptr, Keep keep = nullptr)
-        : cache_(cache), weight_(weight), keep_(keep) {
-      cache.tables_.push_back([this] { map_.clear(); });
+    Table(ReadCache& cache, Weight weight = nullptr, Keep keep = nullptr, Part part = Part::kCatalog)
+        : cache_(cache), weight_(weight), keep_(keep), part_(part) {
+      cache.tables_.push_back({part, [this] { map_.clear(); }});
     }
     Table(const Table&) = delete;
     Table& operator=(const Table&) = delete;
@@ -88,13 +105,13 @@ class ReadCache {
           cache_.hits_.fetch_add(1, std::memory_order_relaxed);
           return *kept;  // copied outside the lock: `kept` holds it
         }
-        seen = cache_.version_;
+        seen = cache_.version_.Of(part_);
       }
       core::Result<Value> loaded = load();
       if (!loaded.ok()) return loaded;
       auto value = std::make_shared<const Value>(std::move(loaded).value());
       if (!keep_ || keep_(*value)) {
-        cache_.Keep(seen, weight_ ? weight_(*value) : 1, [&] { map_.insert_or_assign(key, value); });
+        cache_.Keep(part_, seen, weight_ ? weight_(*value) : 1, [&] { map_.insert_or_assign(key, value); });
       }
       return *value;
     }
@@ -103,6 +120,7 @@ class ReadCache {
     ReadCache& cache_;
     Weight weight_;
     Keep keep_;
+    Part part_;
     std::unordered_map<Key, std::shared_ptr<const Value>, Hash> map_;  // guarded by cache_.mu_
   };
 
@@ -115,13 +133,14 @@ class ReadCache {
 
   Scope* CurrentScope();
   // Waits until a read numbered `ticket` or later has finished, issuing it if none is in flight.
-  core::Result<int64_t> ValidateFrom(uint64_t ticket);
+  core::Result<Versions> ValidateFrom(uint64_t ticket);
   // One call of read_version_, whatever it throws as an error.
-  core::Result<int64_t> ReadVersionOnce();
-  // Adopts a version read's answer: a different version drops everything kept.
-  void Adopt(int64_t version);
-  // Runs `insert` if the version is still `seen` (and makes room for `weight` items).
-  void Keep(int64_t seen, size_t weight, const std::function<void()>& insert);
+  core::Result<Versions> ReadVersionOnce();
+  // Adopts a version read's answer: a part whose version differs is dropped, the other stays.
+  void Adopt(const Versions& versions);
+  // Runs `insert` if `part`'s version is still `seen` (and makes room for `weight` items).
+  void Keep(Part part, int64_t seen, size_t weight, const std::function<void()>& insert);
+  void ClearAll();  // under mu_
 
   const ReadVersion read_version_;
   const size_t max_items_;
@@ -134,18 +153,18 @@ class ReadCache {
   uint64_t reads_done_ = 0;
   bool reading_ = false;
   // The outcome of the newest finished read: any read numbered at or after a waiter's ticket answers it.
-  core::Result<int64_t> last_{core::Error{}};
+  core::Result<Versions> last_{core::Error{}};
 
-  // What is kept, at version_ (0: nothing validated yet).
+  // What is kept, each part at its version in version_ (0: nothing validated yet).
   std::mutex mu_;
-  int64_t version_ = 0;
-  size_t items_ = 0;
-  std::vector<std::function<void()>> tables_;  // each table's clear
+  Versions version_;
+  size_t items_[2] = {0, 0};  // by Part
+  std::vector<std::pair<Part, std::function<void()>>> tables_;  // each table's part and clear
   std::atomic<uint64_t> hits_{0};
 };
 
-// What PgCatalog keeps: what authentication, gets and lists of the catalog read (api keys by digest,
-// connectors, systems, partitions, a system's run profiles). Not kept: what changes without a write group
+// What PgCatalog keeps: what authentication, gets and lists of the catalog read (api keys by digest, under the
+// key version; connectors, systems, partitions, a system's run profiles, under the catalog version). Not kept: what changes without a write group
 // (an api key's last use, raised by touches: so api keys are kept by digest for authentication only, which
 // shows no last use), and what is large or rarely read twice (activities, history, idempotency records, counts).
 struct CachedReads {
@@ -158,7 +177,7 @@ struct CachedReads {
   static bool Found(const std::optional<core::ApiKey>& key) { return key.has_value(); }
 
   ReadCache gate;
-  ReadCache::Table<std::string, std::optional<core::ApiKey>> key_by_digest{gate, nullptr, &Found};
+  ReadCache::Table<std::string, std::optional<core::ApiKey>> key_by_digest{gate, nullptr, &Found, Part::kKeys};
   ReadCache::Table<core::Id, std::optional<core::ConnectorDefinition>> connector{gate};
   ReadCache::Table<int, std::vector<core::ConnectorDefinition>> connectors{gate, &Items};
   ReadCache::Table<core::Id, std::optional<core::ConnectedSystem>> system{gate};

@@ -98,6 +98,16 @@ bool ConnectorInUse(Conn& c, Id connector_id) {
 std::optional<core::ConnectedSystem> GetConnectedSystem(Conn& c, Id id) {
   return One<core::ConnectedSystem>(c.Exec("SELECT body FROM connected_systems WHERE id = $1", Params().Int(id)));
 }
+std::optional<SystemWithConnector> GetConnectedSystemWithConnector(Conn& c, Id id) {
+  Rows r = c.Exec(
+      "SELECT s.body, d.body FROM connected_systems s LEFT JOIN connector_definitions d ON d.id = s.connector_id "
+      "WHERE s.id = $1",
+      Params().Int(id));
+  if (r.empty()) return std::nullopt;
+  SystemWithConnector out{DecodeBody<core::ConnectedSystem>(r.Bytes(0, 0)), std::nullopt};
+  if (!r.IsNull(0, 1)) out.connector = DecodeBody<core::ConnectorDefinition>(r.Bytes(0, 1));
+  return out;
+}
 std::vector<core::ConnectedSystem> ListConnectedSystems(Conn& c) {
   return All<core::ConnectedSystem>(c.Exec("SELECT body FROM connected_systems ORDER BY id"));
 }
@@ -207,8 +217,9 @@ std::vector<core::ConfigVersion> ConfigVersionRange(Conn& c, core::ConfigObjectT
   return out;
 }
 
-int64_t CatalogVersion(Conn& c) {
-  return c.Exec("SELECT version FROM catalog_version").Int(0, 0);
+StoredVersions CatalogVersions(Conn& c) {
+  Rows r = c.Exec("SELECT version, key_version FROM catalog_version");
+  return {r.Int(0, 0), r.Int(0, 1)};
 }
 
 // ---- writes -----------------------------------------------------------------------------------------------

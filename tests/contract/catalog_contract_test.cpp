@@ -243,6 +243,56 @@ TYPED_TEST(CatalogContract, ATransactionReadsItsOwnWritesAndCommittedReadsDoNot)
   EXPECT_TRUE(catalog.FindApiKeyByDigest(std::string(64, 'c')).value());
 }
 
+// A body reads a system and then its connector (a create, an update). The PostgreSQL store reads both in one
+// statement and keeps the connector for the body: what the body writes to that connector afterwards, and what
+// a later body of the same group sees, must still be what is stored, as on every backend.
+TYPED_TEST(CatalogContract, AConnectorReadAfterItsSystemFollowsTheBodysOwnWrites) {
+  core::ConnectorDefinition cd;
+  cd.id = 1;
+  cd.name = "Before";
+  Id cs = 0;
+  ASSERT_TRUE(this->Write([&](Transaction& tx) {
+    tx.Put(cd);
+    core::ConnectedSystem system = System("HR", cd.id);
+    system.id = cs = tx.AllocateId(IdKind::kConnectedSystem);
+    tx.Put(system);
+  }).ok());
+  ASSERT_TRUE(this->Write([&](Transaction& tx) {
+    auto system = tx.FindConnectedSystem(cs);
+    ASSERT_TRUE(system);
+    EXPECT_EQ(tx.FindConnectorDefinition(system->connector_id), cd);
+    cd.name = "After";
+    tx.Put(cd);
+    EXPECT_EQ(tx.FindConnectorDefinition(system->connector_id), cd) << "the body's own write";
+    ASSERT_TRUE(tx.FindConnectedSystem(cs));
+    tx.DeleteConnectorDefinition(cd.id);
+    EXPECT_FALSE(tx.FindConnectorDefinition(system->connector_id)) << "the body's own delete";
+  }).ok());
+  // A system whose connector does not exist (deleted above), and a body that fails after changing it.
+  ASSERT_TRUE(this->Write([&](Transaction& tx) {
+    auto system = tx.FindConnectedSystem(cs);
+    ASSERT_TRUE(system);
+    EXPECT_FALSE(tx.FindConnectorDefinition(system->connector_id));
+  }).ok());
+  cd.name = "Again";
+  ASSERT_TRUE(this->Write([&](Transaction& tx) { tx.Put(cd); }).ok());
+  ASSERT_FALSE(this->catalog()
+                   .Transact([&](Transaction& tx) -> Status {
+                     (void)tx.FindConnectedSystem(cs);
+                     core::ConnectorDefinition changed = cd;
+                     changed.name = "Never";
+                     tx.Put(changed);
+                     (void)tx.FindConnectedSystem(cs);
+                     return core::MakeError(ErrorCode::kConflict, "no");
+                   })
+                   .ok());
+  ASSERT_TRUE(this->Write([&](Transaction& tx) {
+    auto system = tx.FindConnectedSystem(cs);
+    ASSERT_TRUE(system);
+    EXPECT_EQ(tx.FindConnectorDefinition(system->connector_id), cd) << "nothing of the failed body";
+  }).ok());
+}
+
 TYPED_TEST(CatalogContract, EveryEntityRoundTripsAndSurvivesReopen) {
   core::ConnectorDefinition cd;
   core::ConnectedSystem cs = System("HR");

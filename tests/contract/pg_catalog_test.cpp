@@ -9,6 +9,7 @@
 #include <latch>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "core/rules.h"
 #include "store/pg_migrations.h"
@@ -354,6 +355,120 @@ TEST_F(PgCatalogTest, TwoNodesNeverServeAKeptValueAfterTheOtherNodeChangedIt) {
   EXPECT_FALSE(a.GetConnectedSystem(cs.id).value());
   EXPECT_TRUE(a.ListRunProfiles(cs.id).value().empty());
   EXPECT_FALSE(a.GetRunProfileOf(cs.id, rp.id).value());
+}
+
+// Authentication under write load (store/pg_read_cache.h, the key version): writes that change no key, on
+// this node or another, leave the keys a node keeps in memory; a key revoked through another node (both
+// catalogs on one schema: two nodes) is refused at once by the node that kept it. KeyLoads counts the key
+// reads that went to the database, so a cache that re-read the key after every create fails here.
+TEST_F(PgCatalogTest, CreatesKeepAKeptKeyAndARevokeOnAnotherNodeIsSeenAtOnce) {
+  store::PgCatalog& a = backend_->pg();
+  auto opened_b = store::PgCatalog::Open(backend_->options());
+  ASSERT_TRUE(opened_b.ok()) << opened_b.error().message;
+  store::PgCatalog& b = **opened_b;
+  core::ApiKey key;
+  key.id = store::testing::TestUuid(7);
+  key.name = "k";
+  key.digest_hex = std::string(64, 'b');
+  key.enabled = true;
+  core::ConnectedSystem cs = store::testing::System("Loaded");
+  ASSERT_TRUE(a.Transact([&](Transaction& tx) -> Status {
+                 tx.Put(key);
+                 cs.id = tx.AllocateId(IdKind::kConnectedSystem);
+                 tx.Put(cs);
+                 return OkStatus();
+               }).ok());
+  // One request on `node`: authentication, then a get of the catalog.
+  auto authenticate = [&](store::PgCatalog& node) {
+    auto request = node.BeginRequest();
+    auto found = node.FindApiKeyByDigest(key.digest_hex).value();
+    (void)node.GetConnectedSystem(cs.id).value();
+    return found && found->enabled;
+  };
+  ASSERT_TRUE(authenticate(b));
+  const uint64_t key_loads = b.KeyLoads(), version_reads = b.VersionReads();
+  // Creates through both nodes, each followed by a request on B: every one reads the versions, none the key.
+  for (int i = 0; i < 6; ++i) {
+    store::PgCatalog& writer = i % 2 ? a : b;
+    ASSERT_TRUE(writer
+                    .Transact([&](Transaction& tx) -> Status {
+                      core::RunProfile rp = store::testing::Profile(cs.id, "P" + std::to_string(i));
+                      rp.id = tx.AllocateId(IdKind::kRunProfile);
+                      tx.Put(rp);
+                      return OkStatus();
+                    })
+                    .ok());
+    EXPECT_TRUE(authenticate(b));
+  }
+  EXPECT_EQ(b.KeyLoads(), key_loads) << "a create changed no key: authentication stayed in memory";
+  EXPECT_EQ(b.VersionReads(), version_reads + 6) << "one version read per request, as before";
+  // A touch (its last use) is no change of the key either.
+  a.TouchApiKey(key.id, 1'000);
+  ASSERT_TRUE(a.Transact([](Transaction&) { return OkStatus(); }).ok());  // the touch is in when it returns
+  EXPECT_TRUE(authenticate(b));
+  EXPECT_EQ(b.KeyLoads(), key_loads);
+
+  // Revoked through A (disabled, then deleted): B, which kept it, refuses it at its next request.
+  ASSERT_TRUE(a.Transact([&](Transaction& tx) -> Status {
+                 key.enabled = false;
+                 tx.Put(key);
+                 return OkStatus();
+               }).ok());
+  EXPECT_FALSE(authenticate(b)) << "a key disabled on A was served from B's memory";
+  EXPECT_EQ(b.KeyLoads(), key_loads + 1);
+  key.enabled = true;
+  ASSERT_TRUE(a.Transact([&](Transaction& tx) -> Status {
+                 tx.Put(key);
+                 return OkStatus();
+               }).ok());
+  EXPECT_TRUE(authenticate(b));
+  ASSERT_TRUE(a.Transact([&](Transaction& tx) -> Status {
+                 tx.DeleteApiKey(key.id);
+                 return OkStatus();
+               }).ok());
+  EXPECT_FALSE(authenticate(b)) << "a key deleted on A was served from B's memory";
+}
+
+// A database at schema 3 (one version only) migrates forward: its catalog version is kept, the key version
+// starts at 1, and from then on a change of a key raises it, whoever writes it (here: plain SQL, as a node
+// still running the previous binary or psql would), while a touch of its last use does not.
+TEST_F(PgCatalogTest, ADatabaseBeforeTheKeyVersionMigratesForwardAndEveryKeyWriterRaisesIt) {
+  backend_->Admin("DROP SCHEMA " + backend_->options().schema + " CASCADE; CREATE SCHEMA " +
+                  backend_->options().schema);
+  {
+    auto conn = SchemaConn();
+    // What migration 4 adds, undone after a migration to the latest: the database as schema 3 left it.
+    ASSERT_TRUE(store::pg::Migrate(conn, "test").ok());
+    conn.ExecScript(
+        "DROP TRIGGER api_keys_raise_key_version ON api_keys; DROP FUNCTION raise_key_version(); "
+        "ALTER TABLE catalog_version DROP COLUMN key_version; DELETE FROM schema_migrations WHERE version >= 4; "
+        "UPDATE catalog_version SET version = 41");
+  }
+  auto opened = store::PgCatalog::Open(backend_->options());
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto conn = SchemaConn();
+  using Versions = std::pair<int64_t, int64_t>;  // catalog, keys
+  auto versions = [&] {
+    auto r = conn.Exec("SELECT version, key_version FROM catalog_version");
+    return std::pair(r.Int(0, 0), r.Int(0, 1));
+  };
+  EXPECT_EQ(versions(), Versions(41, 1));
+  conn.ExecScript(
+      "INSERT INTO api_keys (id, digest_hex, body) VALUES ('k1', repeat('c', 64), decode('00', 'hex'))");
+  EXPECT_EQ(versions(), Versions(41, 2)) << "an inserted key";
+  conn.ExecScript("UPDATE api_keys SET last_used_at = 5 WHERE id = 'k1'");
+  EXPECT_EQ(versions(), Versions(41, 2)) << "a touch is no change of the key";
+  conn.ExecScript("UPDATE api_keys SET body = decode('01', 'hex') WHERE id = 'k1'");
+  EXPECT_EQ(versions(), Versions(41, 3)) << "a changed body";
+  conn.ExecScript("DELETE FROM api_keys");
+  EXPECT_EQ(versions(), Versions(41, 4)) << "a deleted key";
+  ASSERT_TRUE((*opened)
+                  ->Transact([](Transaction& tx) -> Status {
+                    (void)tx.AllocateId(IdKind::kConnectedSystem);
+                    return OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(versions(), Versions(42, 4)) << "a write group that changes no key";
 }
 
 // A request that writes and then reads in the same scope reads its own write (the scope validates again).

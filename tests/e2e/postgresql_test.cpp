@@ -84,6 +84,25 @@ TEST(PostgresE2E, TwoNodesShareOneTruthAndOneBootstrapKey) {
   EXPECT_TRUE(IsEnvelope(Get(a.base_url() + one, key), 404, "NOT_FOUND"));
   EXPECT_TRUE(IsEnvelope(Get(a.base_url() + one + "/run-profiles", key), 404, "NOT_FOUND"));
 
+  // A key created on A and used on B (B keeps it for authentication), creates through A (they move only the
+  // catalog version: B keeps the key), then the key deleted through A: B refuses it at once (the key version).
+  auto made = PostJson(a.base_url() + "/api/v1/apikeys", key, R"({"name":"Second","roleIds":[1]})");
+  ASSERT_TRUE(HasStatus(made, 201));
+  const std::string second = *Json(made.body).Str("key"), second_id = *Json(made.body).Str("id");
+  ASSERT_TRUE(HasStatus(Get(b.base_url() + systems, second), 200));
+  std::vector<int64_t> kept;
+  for (int i = 0; i < 3; ++i) {
+    auto made_system =
+        PostJson(a.base_url() + systems, key, R"({"name":"Kept )" + std::to_string(i) + R"(","connectorDefinitionId":1})");
+    ASSERT_TRUE(HasStatus(made_system, 201));
+    kept.push_back(*Json(made_system.body).Int("id"));
+    ASSERT_TRUE(HasStatus(Get(b.base_url() + systems, second), 200));
+  }
+  ASSERT_TRUE(HasStatus(Delete(a.base_url() + "/api/v1/apikeys/" + second_id, key), 204));
+  EXPECT_TRUE(IsEnvelope(Get(b.base_url() + systems, second), 401, "UNAUTHORISED"));
+  for (int64_t system_id : kept)
+    ASSERT_TRUE(HasStatus(Delete(a.base_url() + systems + "/" + std::to_string(system_id), key), 204));
+
   // 50 creates of one name, spread over both nodes, all at once: exactly one 201, the rest 409.
   constexpr int kClients = 50;
   auto creates = AllAtOnce(kClients, [&](int i) {

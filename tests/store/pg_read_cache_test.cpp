@@ -22,23 +22,24 @@ namespace {
 // A database whose version the test sets; each read can be held until the test lets it answer.
 struct FakeVersion {
   std::atomic<int64_t> version{1};
+  std::atomic<int64_t> keys{1};
   std::atomic<int> reads{0};
-  int64_t operator()() {
+  Versions operator()() {
     ++reads;
-    return version.load();
+    return {version.load(), keys.load()};
   }
 };
 
 // A database whose first version read is held until the test lets it answer; read n answers `answer(n)`.
 struct FirstReadHeld {
   explicit FirstReadHeld(std::function<int64_t(int)> answer) : answer(std::move(answer)) {}
-  int64_t operator()() {
+  Versions operator()() {
     const int n = ++reads;
     if (n == 1) {
       entered.set_value();
       let_answer.get_future().wait();
     }
-    return answer(n);
+    return {answer(n), 1};
   }
   std::function<int64_t(int)> answer;
   std::promise<void> entered, let_answer;
@@ -48,7 +49,7 @@ struct FirstReadHeld {
 // What PgCatalog::RunProfileListVersion makes of a validation: the version, or 0 when it failed.
 uint64_t RunProfileListVersionLike(ReadCache& cache) {
   auto version = cache.Validate();
-  return version.ok() ? static_cast<uint64_t>(*version) : 0;
+  return version.ok() ? static_cast<uint64_t>(version->catalog) : 0;
 }
 
 TEST(PgReadCache, OneRequestReadsTheVersionOnceWhateverItReadsAndAgainAfterItsOwnWrite) {
@@ -93,13 +94,13 @@ TEST(PgReadCache, ARequestArrivingWhileAReadIsInFlightWaitsForTheNextRead) {
   std::promise<int64_t> early_seen;
   std::thread early([&] {
     auto scope = cache.BeginRequest();
-    early_seen.set_value(cache.Validate().value());
+    early_seen.set_value(cache.Validate().value().catalog);
   });
   db.entered.get_future().wait();  // read 1 is in flight (its answer may predate what comes next)
   std::promise<int64_t> late_seen;
   std::thread late([&] {
     auto scope = cache.BeginRequest();  // arrives now: read 1 started before it
-    late_seen.set_value(cache.Validate().value());
+    late_seen.set_value(cache.Validate().value().catalog);
   });
   db.let_answer.set_value();
   early.join();
@@ -123,8 +124,8 @@ TEST(PgReadCache, RequestsArrivingDuringOneReadShareOneNextRead) {
     requests.emplace_back([&] {
       auto scope = cache.BeginRequest();
       arrived.count_down();
-      EXPECT_EQ(cache.Validate().value(), 7);
-      EXPECT_EQ(cache.Validate().value(), 7);  // the scope remembers: no read of its own
+      EXPECT_EQ(cache.Validate().value().catalog, 7);
+      EXPECT_EQ(cache.Validate().value().catalog, 7);  // the scope remembers: no read of its own
     });
   }
   arrived.arrive_and_wait();  // every request arrived while read 1 was in flight
@@ -163,13 +164,55 @@ TEST(PgReadCache, AMovedVersionDropsWhatWasKeptAndALoadThatOverlappedAWriteIsNot
   EXPECT_EQ(loads, 4);
 }
 
+// Each part is dropped by its own version only: a write that changes no key (the catalog version moves) keeps
+// the keys, a change of a key (both move, as a write group raises the catalog version too) drops them, and a
+// key load that overlapped a change of keys is answered but not kept.
+TEST(PgReadCache, EachPartIsDroppedByItsOwnVersionOnly) {
+  FakeVersion db;
+  ReadCache cache([&] { return db(); });
+  ReadCache::Table<int, std::string> catalog(cache);
+  ReadCache::Table<int, std::string> keys(cache, nullptr, nullptr, Part::kKeys);
+  int catalog_loads = 0, key_loads = 0;
+  auto load_catalog = [&] { return ++catalog_loads, std::string("c"); };
+  auto load_key = [&] { return ++key_loads, std::string("k"); };
+  (void)catalog.Get(1, load_catalog);
+  (void)keys.Get(1, load_key);
+  db.version = 2;  // a create: no key changed
+  (void)catalog.Get(1, load_catalog);
+  (void)keys.Get(1, load_key);
+  EXPECT_EQ(catalog_loads, 2) << "the catalog moved: read again";
+  EXPECT_EQ(key_loads, 1) << "the keys did not: from memory";
+  db.version = 3;  // a revoke: both move
+  db.keys = 2;
+  (void)keys.Get(1, load_key);
+  (void)catalog.Get(1, load_catalog);
+  EXPECT_EQ(key_loads, 2);
+  EXPECT_EQ(catalog_loads, 3);
+  db.keys = 3;
+  (void)catalog.Get(1, load_catalog);  // only the keys moved: the catalog stays
+  EXPECT_EQ(catalog_loads, 3);
+  EXPECT_EQ(keys.Get(2,
+                     [&] {
+                       ++key_loads;
+                       db.keys = 4;  // a key changes while this one is read
+                       std::thread([&] { (void)cache.Validate(); }).join();
+                       return std::string("before");
+                     })
+                .value(),
+            "before");
+  EXPECT_EQ(keys.Get(2, load_key).value(), "k") << "the overlapping key load was not kept";
+  EXPECT_EQ(key_loads, 4);
+  EXPECT_EQ(catalog.Get(1, load_catalog).value(), "c");
+  EXPECT_EQ(catalog_loads, 3) << "the catalog did not move";
+}
+
 TEST(PgReadCache, AFailedReadFailsEveryRequestWaitingForItAndTheNextRequestReadsAgain) {
   std::atomic<bool> down{true};
   std::atomic<int> reads{0};
-  ReadCache cache([&]() -> core::Result<int64_t> {
+  ReadCache cache([&]() -> core::Result<Versions> {
     ++reads;
     if (down) return core::CannotReachStore("connection refused");
-    return 1;
+    return Versions{1, 1};
   });
   {
     auto scope = cache.BeginRequest();
@@ -180,7 +223,7 @@ TEST(PgReadCache, AFailedReadFailsEveryRequestWaitingForItAndTheNextRequestReads
   }
   down = false;
   auto scope = cache.BeginRequest();
-  EXPECT_EQ(cache.Validate().value(), 1);
+  EXPECT_EQ(cache.Validate().value().catalog, 1);
   EXPECT_EQ(reads, 2);
 }
 
@@ -188,9 +231,9 @@ TEST(PgReadCache, AFailedReadFailsEveryRequestWaitingForItAndTheNextRequestReads
 // (another node may have changed it), and the load is not even tried. Back at the same version, memory serves.
 TEST(PgReadCache, AFailedVersionReadAnswersItsErrorNotWhatWasKept) {
   std::atomic<bool> down{false};
-  ReadCache cache([&]() -> core::Result<int64_t> {
+  ReadCache cache([&]() -> core::Result<Versions> {
     if (down) return core::CannotReachStore("server closed the connection");
-    return 1;
+    return Versions{1, 1};
   });
   ReadCache::Table<int, std::string> table(cache);
   int loads = 0;
@@ -214,7 +257,7 @@ TEST(PgReadCache, AFailedVersionReadAnswersItsErrorNotWhatWasKept) {
 // A load that failed (the version read worked, the row read did not) is answered and never kept: the next
 // request loads again instead of being served the error, or nothing, from memory.
 TEST(PgReadCache, AFailedLoadIsAnsweredAndNotKept) {
-  ReadCache cache([]() -> core::Result<int64_t> { return 1; });
+  ReadCache cache([]() -> core::Result<Versions> { return Versions{1, 1}; });
   ReadCache::Table<int, std::optional<std::string>> table(cache);
   int loads = 0;
   auto failing = [&]() -> core::Result<std::optional<std::string>> {
@@ -235,15 +278,15 @@ TEST(PgReadCache, AFailedLoadIsAnsweredAndNotKept) {
 // escaped would leave the next request waiting for a read nobody finishes).
 TEST(PgReadCache, AVersionReadThatThrowsIsAnErrorAndTheGateStaysUsable) {
   std::atomic<int> reads{0};
-  ReadCache cache([&]() -> core::Result<int64_t> {
+  ReadCache cache([&]() -> core::Result<Versions> {
     if (++reads == 1) throw std::runtime_error("bad row");
-    return 4;
+    return Versions{4, 1};
   });
   auto thrown = cache.Validate();
   ASSERT_FALSE(thrown.ok());
   EXPECT_EQ(thrown.error().code, core::ErrorCode::kInternal);
   EXPECT_EQ(thrown.error().detail, "bad row");
-  EXPECT_EQ(cache.Validate().value(), 4);
+  EXPECT_EQ(cache.Validate().value().catalog, 4);
 }
 
 TEST(PgReadCache, KeptItemsAreBoundedAndValuesAKeepRuleRefusesAreNotKept) {
