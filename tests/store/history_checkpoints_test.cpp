@@ -211,6 +211,32 @@ class HistoryCheckpointsTest : public ::testing::Test {
     EXPECT_EQ(head.delta_bytes, after);
   }
 
+  // Deletes the system on both stacks from the checkpoint thread, in `hook` of the first build; returns when
+  // the builds are done.
+  void DeleteSystemDuringTheFirstBuild(std::function<void()>& hook) {
+    std::atomic<bool> deleted{false};  // set on the checkpoint thread
+    hook = [&] {
+      if (!deleted) DeleteSystemOnBoth();
+      deleted = true;
+    };
+    for (int i = 0; i < 120 && !deleted; ++i) Both();
+    rocks_->WaitForHistoryCheckpoints();
+    hook = nullptr;
+    ASSERT_TRUE(deleted);
+  }
+  void ExpectDeletedWithTheSameHistoryAcrossARestart() {
+    for (int round = 0; round < 2; ++round) {
+      SCOPED_TRACE(round == 0 ? "as written" : "after a restart");
+      EXPECT_FALSE(rocks_->GetConnectedSystem(cs_).value());
+      EXPECT_TRUE(rocks_->ListRunProfiles(cs_).value().empty());
+      EXPECT_TRUE(rocks_->ListPartitions(cs_).value().empty());
+      EXPECT_EQ(rocks_->CountRunProfiles(cs_).value(), 0);
+      EXPECT_EQ(rocks_->CountAllRunProfiles().value(), 0);
+      ExpectSameHistory(/*same_layout=*/false);
+      Reopen();
+    }
+  }
+
   static inline const core::Actor admin_{"ApiKey", "11111111-1111-4111-8111-111111111111", "admin"};
   testing::TempDir dir_;
   jim::testing::MemoryCatalog memory_;
@@ -272,44 +298,15 @@ TEST_F(HistoryCheckpointsTest, WritesLandingBetweenTheSnapshotAndTheRewriteFoldT
 }
 
 TEST_F(HistoryCheckpointsTest, ASystemDeletedBeforeItsCheckpointsSnapshotIsLeftAsDeltas) {
-  std::atomic<bool> deleted{false};  // set on the checkpoint thread
-  before_snapshot_ = [&] {
-    if (!deleted) DeleteSystemOnBoth();
-    deleted = true;
-  };
-  for (int i = 0; i < 120 && !deleted; ++i) Both();
-  rocks_->WaitForHistoryCheckpoints();
-  ASSERT_TRUE(deleted);
+  DeleteSystemDuringTheFirstBuild(before_snapshot_);
   EXPECT_EQ(rocks_->HistoryCheckpointsBuilt(), 0u);
-  for (int round = 0; round < 2; ++round) {
-    EXPECT_FALSE(rocks_->GetConnectedSystem(cs_).value());
-    EXPECT_TRUE(rocks_->ListRunProfiles(cs_).value().empty());
-    EXPECT_TRUE(rocks_->ListPartitions(cs_).value().empty());
-    EXPECT_EQ(rocks_->CountRunProfiles(cs_).value(), 0);
-    ExpectSameHistory(/*same_layout=*/false);
-    Reopen();
-  }
+  ExpectDeletedWithTheSameHistoryAcrossARestart();
 }
 
 TEST_F(HistoryCheckpointsTest, ASystemDeletedWhileItsCheckpointIsBuiltStaysDeleted) {
-  std::atomic<bool> deleted{false};  // set on the checkpoint thread
-  before_rewrite_ = [&] {
-    if (!deleted) DeleteSystemOnBoth();
-    deleted = true;
-  };
-  for (int i = 0; i < 120 && !deleted; ++i) Both();
-  rocks_->WaitForHistoryCheckpoints();
-  ASSERT_TRUE(deleted);
-  for (int round = 0; round < 2; ++round) {
-    EXPECT_FALSE(rocks_->GetConnectedSystem(cs_).value());
-    EXPECT_TRUE(rocks_->ListRunProfiles(cs_).value().empty());
-    EXPECT_TRUE(rocks_->ListPartitions(cs_).value().empty());
-    EXPECT_EQ(rocks_->CountRunProfiles(cs_).value(), 0);
-    EXPECT_EQ(rocks_->CountAllRunProfiles().value(), 0);
-    // The checkpoint holds the state at its version, which the history shows the same either way.
-    ExpectSameHistory(/*same_layout=*/false);
-    Reopen();
-  }
+  // The checkpoint holds the state at its version, which the history shows the same either way.
+  DeleteSystemDuringTheFirstBuild(before_rewrite_);
+  ExpectDeletedWithTheSameHistoryAcrossARestart();
 }
 
 TEST_F(HistoryCheckpointsTest, ClosingWhileACheckpointIsBuiltFinishesItBeforeTheDbCloses) {
