@@ -65,8 +65,8 @@ class HistoryCheckpointsTest : public ::testing::Test {
     rocks_stack_.reset();
     rocks_.reset();
   }
-  void Open(bool seed) {
-    StoreOptions options = testing::Options(dir_.path());
+  void Open(bool seed, const std::string& dir = "") {
+    StoreOptions options = testing::Options(dir.empty() ? dir_.path() : dir);
     options.checkpoint_hooks = {[this] { Hook(before_snapshot_); }, [this] { Hook(before_rewrite_); }};
     rocks_ = testing::MustOpen(options);
     ASSERT_TRUE(rocks_);
@@ -123,14 +123,20 @@ class HistoryCheckpointsTest : public ::testing::Test {
   // The next change on both stacks, in the same order on both (the hooks call it from the checkpoint thread).
   void Both() {
     std::lock_guard lock(step_mu_);
-    if (deleted_) return;
+    if (stopped_) return;
     const int i = next_step_++;
     Step(*rocks_stack_, i);
     Step(memory_stack_, i);
   }
+  // Backs the RocksDB store up into `dir`, after which neither stack changes.
+  void BackUpAndStop(const std::string& dir) {
+    std::lock_guard lock(step_mu_);
+    stopped_ = true;
+    ASSERT_TRUE(rocks_->Checkpoint(dir).ok());
+  }
   void DeleteSystemOnBoth() {
     std::lock_guard lock(step_mu_);
-    deleted_ = true;
+    stopped_ = true;
     ASSERT_TRUE(rocks_stack_->services.systems.Delete(admin_, cs_).ok());
     ASSERT_TRUE(memory_stack_.services.systems.Delete(admin_, cs_).ok());
   }
@@ -170,7 +176,7 @@ class HistoryCheckpointsTest : public ::testing::Test {
       EXPECT_EQ(got->counts.modified, want->counts.modified);
       EXPECT_EQ(same_layout ? got->record : WithoutLayout(got->record),
                 same_layout ? want->record : WithoutLayout(want->record));
-      for (int64_t from : {v - 1, std::max<int64_t>(1, v - 37), int64_t{1}, n}) {
+      for (int64_t from : {v - 1, std::max<int64_t>(1, v - 37)}) {
         if (from < 1) continue;
         auto c1 = rocks.Compare(Ref(), std::to_string(from), std::to_string(v));
         auto c2 = memory.Compare(Ref(), std::to_string(from), std::to_string(v));
@@ -248,7 +254,7 @@ class HistoryCheckpointsTest : public ::testing::Test {
   Id cs_ = 0;
   std::mutex step_mu_;  // orders the changes made on both stacks
   int next_step_ = 0;
-  bool deleted_ = false;  // the system was deleted: no more changes
+  bool stopped_ = false;  // no more changes (the system was deleted, or a backup was taken)
   // What the checkpoint thread does before its snapshot and before it rewrites anything (test hooks).
   std::function<void()> before_snapshot_, before_rewrite_;
 };
@@ -307,6 +313,25 @@ TEST_F(HistoryCheckpointsTest, ASystemDeletedWhileItsCheckpointIsBuiltStaysDelet
   // The checkpoint holds the state at its version, which the history shows the same either way.
   DeleteSystemDuringTheFirstBuild(before_rewrite_);
   ExpectDeletedWithTheSameHistoryAcrossARestart();
+}
+
+TEST_F(HistoryCheckpointsTest, ABackupTakenWhileACheckpointIsPendingReadsTheSame) {
+  testing::TempDir backups;
+  const std::string backup = backups.path() + "/backup";
+  std::atomic<bool> taken{false};  // set on the checkpoint thread
+  before_rewrite_ = [&] {
+    if (!taken) BackUpAndStop(backup);  // the version being checkpointed is still a delta in the backup
+    taken = true;
+  };
+  for (int i = 0; i < 120 && !taken; ++i) Both();
+  rocks_->WaitForHistoryCheckpoints();
+  before_rewrite_ = nullptr;
+  ASSERT_TRUE(taken);
+  rocks_stack_.reset();
+  rocks_.reset();
+  Open(/*seed=*/false, backup);
+  EXPECT_EQ(rocks_->HistoryCheckpointsBuilt(), 0u);
+  ExpectSameHistory(/*same_layout=*/false);
 }
 
 TEST_F(HistoryCheckpointsTest, ClosingWhileACheckpointIsBuiltFinishesItBeforeTheDbCloses) {
