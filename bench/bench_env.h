@@ -88,8 +88,12 @@ class BenchEnv {
     }
   }
 
-  // See RocksCatalog::WaitForCompactions.
-  bool Settle(std::chrono::milliseconds timeout) { return catalog_->WaitForCompactions(timeout); }
+  // See RocksCatalog::WaitForCompactions. The history checkpoints the load asked for are built first, so the
+  // store is left as one that has been serving would be (and they are compacted with the rest).
+  bool Settle(std::chrono::milliseconds timeout) {
+    catalog_->WaitForHistoryCheckpoints();
+    return catalog_->WaitForCompactions(timeout);
+  }
 
   core::CreateRunProfileInput CreateInput() const {
     core::CreateRunProfileInput in;

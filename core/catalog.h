@@ -51,17 +51,25 @@ class ReadScope {
 
 enum class IdKind : uint8_t { kConnectorDefinition = 1, kConnectedSystem = 2, kPartition = 3, kRunProfile = 4 };
 
+// What a connected system's whole snapshot is read from (core/config_history.h, WholeConnectedSystem): a
+// transaction, or a store's read-only view of one consistent point in time (its history checkpoints built
+// after the commit, docs/store.md).
+class SystemReader {
+ public:
+  virtual ~SystemReader() = default;
+  virtual std::optional<ConnectorDefinition> FindConnectorDefinition(Id id) = 0;
+  virtual std::optional<ConnectedSystem> FindConnectedSystem(Id id) = 0;
+  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
+  virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;    // id order
+};
+
 // A serialised read-modify-write unit. Reads see the committed state plus every earlier write of the
 // same transaction (and of transactions committed with it). Writes become durable together, with the
 // activity, or not at all.
-class Transaction {
+class Transaction : public SystemReader {
  public:
-  virtual ~Transaction() = default;
-
-  virtual std::optional<ConnectorDefinition> FindConnectorDefinition(Id id) = 0;
   virtual std::optional<Id> FindConnectorDefinitionIdByName(std::string_view exact_name) = 0;
   virtual bool IsConnectorInUse(Id connector_id) = 0;
-  virtual std::optional<ConnectedSystem> FindConnectedSystem(Id id) = 0;
   // `folded_name` is the name after FoldName(): uniqueness is case-insensitive.
   virtual std::optional<Id> FindConnectedSystemIdByName(std::string_view folded_name) = 0;
   virtual std::optional<Partition> FindPartition(Id id) = 0;
@@ -76,12 +84,17 @@ class Transaction {
   // run-profile set is planned against).
   virtual std::vector<ApiKey> ListApiKeys() = 0;
   virtual std::vector<ConnectedSystem> ListConnectedSystems() = 0;  // id order
-  virtual std::vector<RunProfile> ListRunProfiles(Id connected_system_id) = 0;  // id order
-  virtual std::vector<Partition> ListPartitions(Id connected_system_id) = 0;    // id order
+  // (FindConnectorDefinition, FindConnectedSystem, ListRunProfiles, ListPartitions: SystemReader's.)
   // The newest version of an object's configuration history (version 0 when it has none) with the
   // checkpoint totals the next version is spaced by. One small read: the run-profile write path pays it
   // on every change (core/config_history.h).
   virtual ConfigHead LatestConfigHead(ConfigObjectType type, std::string_view key) = 0;
+  // Asked when the version of (type, key) this transaction writes is due a checkpoint (never for an object's
+  // first version). True: the store builds that checkpoint itself after the commit, outside its serialised
+  // write path, so the version is written as a delta like any other; the store rewrites it (or a later
+  // version) as a checkpoint once the whole snapshot is encoded. A request dropped by a crash costs readers
+  // longer folds until the next due write asks again. False (the default): the checkpoint is encoded inline.
+  virtual bool DeferCheckpoint(ConfigObjectType /*type*/, std::string_view /*key*/) { return false; }
 
   // Ids are allocated monotonically and never reused, also across restarts and crashes.
   virtual Id AllocateId(IdKind kind) = 0;

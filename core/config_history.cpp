@@ -23,7 +23,8 @@ int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectTyp
   r.reason = activity.change_reason;
   r.summary = std::move(summary);
   r.payload = EncodeTree(delta);
-  r.is_checkpoint = CheckpointDue(head, r.payload.size());
+  // The first version is always a checkpoint written here: every later one folds from it.
+  r.is_checkpoint = CheckpointDue(head, r.payload.size()) && (head.version == 0 || !tx.DeferCheckpoint(type, key));
   if (r.is_checkpoint) {
     r.payload = whole();
     r.checkpoint_version = r.version;
@@ -39,9 +40,9 @@ int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectTyp
   return r.version;
 }
 
-std::string WholeConnectedSystem(Transaction& tx, Id cs_id) {
+std::string WholeConnectedSystem(SystemReader& tx, Id cs_id) {
   auto cs = tx.FindConnectedSystem(cs_id);
-  if (!cs) throw std::logic_error("checkpoint of a connected system the transaction cannot see");
+  if (!cs) throw std::logic_error("checkpoint of a connected system the reader cannot see");
   std::optional<std::string> connector_name;
   if (auto def = tx.FindConnectorDefinition(cs->connector_id)) connector_name = def->name;
   return EncodeConnectedSystemTree(*cs, connector_name, tx.ListRunProfiles(cs_id), tx.ListPartitions(cs_id));

@@ -38,8 +38,9 @@ inline bool CheckpointDue(const ConfigHead& head, size_t delta_size) {
 int64_t AppendConfigVersion(Transaction& tx, Activity& activity, ConfigObjectType type, const std::string& key,
                             OperationType op, std::string summary, const ConfigNode& delta, const std::function<std::string()>& whole);
 
-// A connected system's whole snapshot as `tx` sees it, encoded (a checkpoint of its history).
-std::string WholeConnectedSystem(Transaction& tx, Id cs_id);
+// A connected system's whole snapshot as `tx` sees it, encoded (a checkpoint of its history). The system
+// must exist.
+std::string WholeConnectedSystem(SystemReader& tx, Id cs_id);
 // Records `activity` with a new version of connected system `cs_id` carrying `delta`.
 void RecordSystemChange(Transaction& tx, Activity activity, Id cs_id, OperationType op, std::string summary,
                         const ConfigNode& delta);

@@ -47,6 +47,7 @@ void GroupTransaction::BeginGroup() {
   group_start_ = next_;
   seq_dirty_.fill(false);
   counters_.clear();
+  wanted_.clear();
 }
 
 void GroupTransaction::BeginBody() {
@@ -54,9 +55,11 @@ void GroupTransaction::BeginBody() {
   out_.SetSavePoint();
   body_start_count_ = out_.Count();
   undo_.clear();
+  body_start_wanted_ = wanted_.size();
 }
 
 void GroupTransaction::EndBody(bool ok) {
+  if (!ok) wanted_.resize(body_start_wanted_);
   // Rolling back rebuilds the whole batch index, so only do it when the body actually wrote.
   if (ok || out_.Count() == body_start_count_) {
     if (!batch_.PopSavePoint().ok() || !out_.PopSavePoint().ok())
@@ -351,6 +354,13 @@ core::ConfigHead GroupTransaction::LatestConfigHead(core::ConfigObjectType type,
   core::ConfigHead h;
   if (value && !codec::Decode(*value, &h)) Corrupt(head);
   return h;
+}
+
+bool GroupTransaction::DeferCheckpoint(core::ConfigObjectType type, std::string_view key) {
+  if (type != core::ConfigObjectType::kConnectedSystem) return false;
+  CheckpointRequest request{type, std::string(key)};
+  if (std::find(wanted_.begin(), wanted_.end(), request) == wanted_.end()) wanted_.push_back(std::move(request));
+  return true;
 }
 
 // ---- counters and ids ------------------------------------------------------------------------------

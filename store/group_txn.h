@@ -26,6 +26,7 @@
 
 #include "core/catalog.h"
 #include "store/catalog_cache.h"
+#include "store/history_checkpoints.h"
 
 namespace jim::store {
 
@@ -55,6 +56,9 @@ class GroupTransaction final : public core::Transaction {
   bool Empty() const { return out_.Count() == 0; }
   // What the group wrote that bodies can read back (every key but the audit rows), in key order.
   rocksdb::WBWIIterator* NewReadableIterator() { return batch_.NewIterator(); }
+  // The checkpoints the group's kept bodies asked for (DeferCheckpoint), to hand to HistoryCheckpoints once
+  // the group is written.
+  std::vector<CheckpointRequest> TakeWantedCheckpoints() { return std::move(wanted_); }
 
   // core::Transaction
   std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override;
@@ -73,6 +77,8 @@ class GroupTransaction final : public core::Transaction {
   std::vector<core::RunProfile> ListRunProfiles(core::Id connected_system_id) override;
   std::vector<core::Partition> ListPartitions(core::Id connected_system_id) override;
   core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override;
+  // Connected systems only: encoding a whole system is what held groups up (docs/store.md).
+  bool DeferCheckpoint(core::ConfigObjectType type, std::string_view key) override;
   core::Id AllocateId(core::IdKind kind) override;
   void Put(const core::ConnectorDefinition& value) override;
   void Put(const core::ConnectedSystem& value) override;
@@ -128,6 +134,8 @@ class GroupTransaction final : public core::Transaction {
   std::unordered_map<std::string, int64_t> counters_;                   // this group's counter values
   std::vector<std::pair<std::string, std::optional<int64_t>>> undo_;  // body's counter changes, to undo
   uint32_t body_start_count_ = 0;
+  std::vector<CheckpointRequest> wanted_;  // this group's, distinct
+  size_t body_start_wanted_ = 0;           // wanted_.size() when the body began: a failed body's go
 
   std::string value_buf_;  // reused encode buffer
 };

@@ -12,6 +12,7 @@
 #include "store/group_txn.h"
 #include "store/key_schema.h"
 #include "store/list_versions.h"
+#include "store/prefix_scan.h"
 #include "store/rocks_tuning.h"
 
 namespace jim::store {
@@ -37,27 +38,6 @@ bool IsLockError(const rocksdb::Status& s) {
   return s.IsIOError() && (msg.find("While lock file") != std::string::npos ||
                            msg.find("lock hold by current process") != std::string::npos);
 }
-
-// A bounded scan over everything under `prefix`; the bounds live as long as the scan.
-class PrefixScan {
- public:
-  PrefixScan(rocksdb::DB* db, std::string_view prefix)
-      : lower_(prefix), upper_(keys::PrefixUpperBound(prefix)), lower_slice_(lower_), upper_slice_(upper_) {
-    rocksdb::ReadOptions ro;
-    ro.iterate_lower_bound = &lower_slice_;
-    if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(ro));
-  }
-  rocksdb::Iterator* operator->() { return it_.get(); }
-  void CheckStatus() const {
-    if (!it_->status().ok()) throw core::StoreUnavailable("scan failed: " + it_->status().ToString());
-  }
-
- private:
-  std::string lower_, upper_;
-  rocksdb::Slice lower_slice_, upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
 
 template <class T>
 T DecodeOrThrow(std::string_view value) {
@@ -97,6 +77,7 @@ core::Result<std::unique_ptr<RocksCatalog>> RocksCatalog::Open(const StoreOption
   if (core::Status loaded = catalog->LoadState(catalog->db_.get(), &catalog->cache_, &marks); !loaded.ok())
     return loaded.error();
   for (size_t slot = 0; slot < marks.size(); ++slot) catalog->txn_->SetHighWater(slot, marks[slot]);
+  catalog->checkpoints_->Start();
   catalog->committer_->Start();
   return catalog;
 }
@@ -107,11 +88,21 @@ RocksCatalog::RocksCatalog(const StoreOptions& options, std::unique_ptr<rocksdb:
   committer_ = std::make_unique<GroupCommitter>(
       [this](std::vector<Pending*>& group, GroupCommitter::Touches& touches) { CommitGroup(group, touches); },
       [this](bool idle) { Housekeep(idle); });
+  checkpoints_ = std::make_unique<HistoryCheckpoints>(
+      [this](const std::function<void(rocksdb::DB&)>& fn) {
+        std::shared_lock lock(db_mu_);
+        fn(*LiveDb());
+      },
+      [this](const std::function<void()>& fn) { committer_->Exclusive(fn); },
+      [this] { return disk_.HasRoom() && !write_failed_.load() && !closed_.load(); }, options.checkpoint_hooks);
 }
 
 RocksCatalog::~RocksCatalog() { Close(); }
 
 void RocksCatalog::Close() {
+  // First: a build holds a snapshot of the DB and takes the commit token. What is still queued is dropped
+  // (the deltas stay readable; the next due write after a restart asks again).
+  checkpoints_->Stop();
   committer_->Stop();  // drains the queue; a caller may still be committing its own group:
   committer_->Exclusive([this] { CloseDb(); });
 }
@@ -380,6 +371,9 @@ void RocksCatalog::CommitGroup(std::vector<Pending*>& group, GroupCommitter::Tou
   }
   // What was rendered from these systems' profiles, partitions or records is stale from here.
   list_versions_.Advance(*it);
+  lock.unlock();
+  // Only a written group's requests: the snapshot a build reads must hold the version that asked.
+  if (auto wanted = txn.TakeWantedCheckpoints(); !wanted.empty()) checkpoints_->Request(std::move(wanted));
 }
 
 void RocksCatalog::TouchApiKey(std::string_view id, core::Millis when) { committer_->Touch(id, when); }

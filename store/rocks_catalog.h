@@ -30,6 +30,7 @@
 #include "store/catalog_cache.h"
 #include "store/disk_guard.h"
 #include "store/group_committer.h"
+#include "store/history_checkpoints.h"
 #include "store/list_versions.h"
 
 namespace jim::store {
@@ -50,6 +51,8 @@ struct StoreOptions {
   uint64_t min_free_bytes = 64ull << 20;  // refuse writes below this much free disk space
   // Test hook: a RocksDB Env (e.g. wrapping a fault-injecting FileSystem). Null = the default Env.
   std::shared_ptr<rocksdb::Env> env;
+  // Test hooks into the history checkpoints built after the commit (history_checkpoints.h).
+  CheckpointHooks checkpoint_hooks;
 };
 
 class RocksCatalog final : public core::Catalog {
@@ -111,6 +114,12 @@ class RocksCatalog final : public core::Catalog {
   // like one that has been serving for a while, not one still digesting the load.
   bool WaitForCompactions(std::chrono::milliseconds timeout);
 
+  // Waits until the history checkpoints asked for so far are built (or dropped): tests, and bulk loaders
+  // that leave a store behind.
+  void WaitForHistoryCheckpoints() { checkpoints_->Drain(); }
+  // History checkpoints rewritten since open.
+  uint64_t HistoryCheckpointsBuilt() { return checkpoints_->Built(); }
+
   // Deletes idempotency records older than their 24 h lifetime at `now` (at most `limit` per call) and
   // returns how many went. The committer runs it every kSweepInterval between groups, so that it never
   // races a transaction re-using a key; call it directly only on a store with no Transact in flight.
@@ -158,6 +167,7 @@ class RocksCatalog final : public core::Catalog {
   std::unique_ptr<GroupTransaction> txn_;  // committer thread only
 
   std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<HistoryCheckpoints> checkpoints_;  // stopped before the DB closes
   std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();  // committer only
 
   std::atomic<uint64_t> groups_written_{0}, transactions_{0}, write_failures_{0}, max_group_size_{0};
