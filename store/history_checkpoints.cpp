@@ -1,6 +1,7 @@
 #include "store/history_checkpoints.h"
 
 #include <algorithm>
+#include <chrono>
 #include <charconv>
 #include <optional>
 
@@ -94,7 +95,15 @@ HistoryCheckpoints::HistoryCheckpoints(WithDb with_db, Exclusive exclusive, CanW
 
 HistoryCheckpoints::~HistoryCheckpoints() { Stop(); }
 
-void HistoryCheckpoints::Start() { thread_ = std::thread([this] { Loop(); }); }
+namespace {
+// How long the build thread waits for another request before it ends (the next request starts it again).
+constexpr auto kIdleExit = std::chrono::seconds(2);
+}  // namespace
+
+void HistoryCheckpoints::Start() {
+  std::lock_guard lock(mu_);
+  started_ = true;
+}
 
 void HistoryCheckpoints::Request(std::vector<CheckpointRequest> wanted) {
   {
@@ -102,6 +111,13 @@ void HistoryCheckpoints::Request(std::vector<CheckpointRequest> wanted) {
     if (stopping_) return;
     for (auto& w : wanted)
       if (std::find(queue_.begin(), queue_.end(), w) == queue_.end()) queue_.push_back(std::move(w));
+    if (started_ && !running_ && !queue_.empty()) {
+      // A thread that ended has nothing left to do but return (it cleared running_ last): joining it
+      // under the lock cannot wait on the lock.
+      if (thread_.joinable()) thread_.join();
+      running_ = true;
+      thread_ = std::thread([this] { Loop(); });
+    }
   }
   work_cv_.notify_one();
 }
@@ -130,7 +146,7 @@ uint64_t HistoryCheckpoints::Built() {
 void HistoryCheckpoints::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (!work_cv_.wait_for(lock, kIdleExit, [&] { return stopping_ || !queue_.empty(); })) break;
     if (stopping_) break;
     CheckpointRequest next = std::move(queue_.front());
     queue_.erase(queue_.begin());
@@ -148,6 +164,7 @@ void HistoryCheckpoints::Loop() {
     if (queue_.empty()) idle_cv_.notify_all();
   }
   building_ = false;
+  running_ = false;
   idle_cv_.notify_all();
 }
 

@@ -51,6 +51,8 @@ class HistoryCheckpoints {
   HistoryCheckpoints(const HistoryCheckpoints&) = delete;
   HistoryCheckpoints& operator=(const HistoryCheckpoints&) = delete;
 
+  // Allows builds. The thread starts with the first request and ends after kIdleExit without one, so an
+  // idle or read-only server runs no thread for this (the server's threads stay at its pool + 4).
   void Start();
   // Queues what is not queued already. A request for an object whose build is running is queued again:
   // the build may have taken its snapshot before the version that asked (it checks again whether one
@@ -79,6 +81,8 @@ class HistoryCheckpoints {
   std::condition_variable idle_cv_;  // Drain waits for an empty queue and no build
   std::vector<CheckpointRequest> queue_;  // oldest first; few (one per system with a checkpoint due)
   bool building_ = false;
+  bool started_ = false;
+  bool running_ = false;  // thread_ is in Loop (it clears this, under mu_, as its last act)
   bool stopping_ = false;
   uint64_t built_ = 0;
   std::thread thread_;
