@@ -139,7 +139,8 @@ class Pass {
 
   explicit Pass(const std::vector<Field>& fields) : fields_(fields) {}
 
-  core::FieldErrors Run(std::string& body, size_t length, bool probe_trailing);
+  // Parses data[0..length); data's buffer holds `capacity` bytes from data (>= length + simdjson's padding).
+  core::FieldErrors Run(const char* data, size_t length, size_t capacity, bool probe_trailing);
   bool failed() const { return !body_error_.empty(); }
 
  private:
@@ -430,12 +431,12 @@ bool Pass::ReadMembers(od::object& object, const std::vector<Field>& fields) {
   return true;
 }
 
-core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailing) {
+core::FieldErrors Pass::Run(const char* data, size_t length, size_t capacity, bool probe_trailing) {
   // One parser per thread: it keeps its buffers between requests, and documents never cross threads.
   thread_local od::parser parser;
   od::document doc;
   // Caution: the view's capacity is the string's capacity, which the caller made >= size + padding.
-  if (parser.iterate(simdjson::padded_string_view(body.data(), length, body.capacity())).get(doc) !=
+  if (parser.iterate(simdjson::padded_string_view(data, length, capacity)).get(doc) !=
       simdjson::SUCCESS) {
     Fail(kMsgInvalidJson);
     return BodyError();
@@ -454,10 +455,10 @@ core::FieldErrors Pass::Run(std::string& body, size_t length, bool probe_trailin
     // simdjson rejects a root object whose last token is not '}' as incomplete: that is truncation
     // or trailing bytes. Tell them apart by finding the object's end and parsing only up to there.
     if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT && probe_trailing) {
-      const size_t end = FindRootObjectEnd(std::string_view(body.data(), length));
+      const size_t end = FindRootObjectEnd(std::string_view(data, length));
       if (end != std::string_view::npos && end < length) {
         Pass prefix(fields_);
-        core::FieldErrors prefix_errors = prefix.Run(body, end, false);
+        core::FieldErrors prefix_errors = prefix.Run(data, end, capacity, false);
         if (prefix.failed()) {
           body_error_ = prefix.body_error_;
           return prefix_errors;
@@ -538,8 +539,9 @@ core::FieldErrors ObjectReader::Parse(std::string& body) {
   // A leading UTF-8 byte-order mark is skipped, as JIM's System.Text.Json does (RFC 8259 8.1 allows it):
   // Windows tools write one (Windows PowerShell's Set-Content -Encoding UTF8, Notepad), and
   // `Invoke-RestMethod -InFile set.json` sends the file's bytes as they are.
-  if (body.starts_with(kUtf8Bom)) body.erase(0, kUtf8Bom.size());
-  size_t first = 0;
+  // Skipped, not erased: the body's bytes stay as they came (the fuzz target checks it).
+  const size_t bom = body.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
+  size_t first = bom;
   while (first < body.size() && IsJsonSpace(body[first])) ++first;
   if (first == body.size()) return body_error(kMsgEmpty);
   if (!simdjson::validate_utf8(body.data(), body.size())) return body_error(kMsgUtf8);
@@ -548,7 +550,7 @@ core::FieldErrors ObjectReader::Parse(std::string& body) {
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   }
   Pass pass(fields_);
-  core::FieldErrors errors = pass.Run(body, body.size(), true);
+  core::FieldErrors errors = pass.Run(body.data() + bom, body.size() - bom, body.capacity() - bom, true);
   body_failed_ = pass.failed();
   if (body_failed_) {
     for (const FieldSpec& field : fields_) ResetOutput(field);
