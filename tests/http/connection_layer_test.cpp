@@ -292,6 +292,12 @@ TEST_F(BodyBudgetTest, BodiesBeingReadShareABudgetAndTheOneThatWouldPassItIs503)
     ASSERT_TRUE(r.has_value());
     ASSERT_EQ(r->status, 100);
   };
+  const auto finish_upload = [&](RawConnection& conn) {
+    ASSERT_TRUE(conn.Send(body.substr(100)));
+    auto r = conn.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 201) << r->body;
+  };
   RawConnection a(srv().port()), b(srv().port());
   start_slow_upload(a);
   start_slow_upload(b);  // 16,000 of 16,384 bytes reserved
@@ -312,20 +318,11 @@ TEST_F(BodyBudgetTest, BodiesBeingReadShareABudgetAndTheOneThatWouldPassItIs503)
   EXPECT_EQ(r->status, 201) << r->body;
 
   // A finished upload gives its share back: the next slow one is taken.
-  ASSERT_TRUE(a.Send(body.substr(100)));
-  r = a.Read();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 201) << r->body;
+  finish_upload(a);
   RawConnection next(srv().port());
   start_slow_upload(next);
-  ASSERT_TRUE(next.Send(body.substr(100)));
-  r = next.Read();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 201) << r->body;
-  ASSERT_TRUE(b.Send(body.substr(100)));
-  r = b.Read();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 201) << r->body;
+  finish_upload(next);
+  finish_upload(b);
   EXPECT_EQ(ProfileCount(srv(), cs), 4);
 }
 
