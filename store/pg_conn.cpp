@@ -104,6 +104,17 @@ bool IsConnectionString(std::string_view s) {
   return s.starts_with("postgresql://") || s.starts_with("postgres://") || s.find('=') != std::string_view::npos;
 }
 
+// An option libpq marks secret (dispchar '*': password, sslpassword).
+bool IsSecretOption(const PQconninfoOption& o) { return o.dispchar && o.dispchar[0] == '*'; }
+
+// No host name holds an '@': in a host value with one, what precedes the last '@' is the rest of a password
+// libpq read as the host (an unencoded '@' in a URI). Its length, or 0.
+size_t MisreadPasswordInHost(const PQconninfoOption& o) {
+  if (!o.val || std::strcmp(o.keyword, "host") != 0) return 0;
+  const char* at = std::strrchr(o.val, '@');
+  return at ? static_cast<size_t>(at - o.val) : 0;
+}
+
 // When the connection string itself does not parse, libpq's message may quote a piece of it (a password
 // among it): the message without its quoted parts, so the reason stays and the text does not.
 std::optional<std::string> ConninfoError(const std::vector<std::string>& keywords, const std::vector<std::string>& values) {
@@ -147,10 +158,8 @@ std::string WithoutSecrets(std::string why, const std::vector<std::string>& keyw
     if (!parsed) continue;
     for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
       if (!o->val || !*o->val) continue;
-      std::string_view value = o->val;
-      if (o->dispchar && o->dispchar[0] == '*') secrets.emplace_back(value);
-      if (std::strcmp(o->keyword, "host") == 0)
-        if (size_t at = value.rfind('@'); at != std::string_view::npos && at > 0) secrets.emplace_back(value.substr(0, at));
+      if (IsSecretOption(*o)) secrets.emplace_back(o->val);
+      if (size_t n = MisreadPasswordInHost(*o); n > 0) secrets.emplace_back(o->val, n);
     }
     PQconninfoFree(parsed);
   }
@@ -172,7 +181,9 @@ Conn::Conn(const std::vector<std::string>& keywords, const std::vector<std::stri
   c_ = PQconnectdbParams(k.data(), v.data(), /*expand_dbname=*/1);
   if (c_ == nullptr) throw Transient("postgresql: out of memory while connecting");
   if (PQstatus(c_) != CONNECTION_OK) {
-    std::string why = ConninfoError(keywords, values).value_or(WithoutSecrets(ErrorText(c_, nullptr), keywords, values));
+    // (Not value_or: its argument would parse the string again even when it does not parse.)
+    std::optional<std::string> unparsed = ConninfoError(keywords, values);
+    std::string why = unparsed ? std::move(*unparsed) : WithoutSecrets(ErrorText(c_, nullptr), keywords, values);
     PQfinish(c_);
     c_ = nullptr;
     throw Transient("postgresql: cannot connect: " + why);
@@ -431,17 +442,14 @@ std::string MaskPassword(std::string_view url) {
     if (!out.empty()) out += ' ';
     out += o->keyword;
     out += '=';
-    std::string_view value = o->val;
-    std::string shown;
-    if (o->dispchar && o->dispchar[0] == '*') {
-      shown = "****";
-    } else if (size_t at = value.rfind('@'); std::strcmp(o->keyword, "host") == 0 && at != std::string_view::npos) {
-      // No host name holds an '@': libpq read the rest of a password with an unencoded '@' as the host.
-      shown = QuoteConninfoValue("****" + std::string(value.substr(at)));
+    const std::string_view value = o->val;
+    if (IsSecretOption(*o)) {
+      out += "****";
+    } else if (value.find('@') != std::string_view::npos && std::strcmp(o->keyword, "host") == 0) {
+      out += QuoteConninfoValue("****" + std::string(value.substr(MisreadPasswordInHost(*o))));
     } else {
-      shown = QuoteConninfoValue(value);
+      out += QuoteConninfoValue(value);
     }
-    out += shown;
   }
   PQconninfoFree(options);
   return out;
