@@ -10,7 +10,7 @@ std::optional<core::Status> WriteGroups::Submit(const Body& body, std::chrono::m
   queue_.push_back(&me);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {
-    if (me.result) return std::move(me.result);
+    if (me.done) return std::move(me.result);
     if (!leading_) {
       leading_ = true;
       std::vector<Member*> group;
@@ -22,6 +22,10 @@ std::optional<core::Status> WriteGroups::Submit(const Body& body, std::chrono::m
       lock.unlock();
       run(group);
       lock.lock();
+      // The runner wrote the results without the lock (and may reset them for another attempt): a member sees
+      // its result only from here, so a member woken early (its deadline, a spurious wake-up) never reads one
+      // still being written, nor returns (ending its Member) while the runner may still run its body again.
+      for (Member* m : group) m->done = true;
       leading_ = false;
       cv_.notify_all();  // the members of the group, and the next leader
       continue;
@@ -33,7 +37,7 @@ std::optional<core::Status> WriteGroups::Submit(const Body& body, std::chrono::m
         return std::nullopt;
       }
       // In the running group: its result comes when the group ends (bounded by the group's own timeouts).
-      cv_.wait(lock, [&] { return me.result.has_value(); });
+      cv_.wait(lock, [&] { return me.done; });
       continue;
     }
     cv_.wait_until(lock, deadline);

@@ -26,7 +26,8 @@ class WriteGroups {
   using Body = std::function<core::Status(core::Transaction&)>;
   struct Member {
     const Body* body;
-    std::optional<core::Status> result;  // set by the group's runner
+    std::optional<core::Status> result;  // written by the group's runner, outside the lock
+    bool done = false;  // set under the lock once the group has ended: only then may the member read `result`
   };
   // Runs one group: must set every member's result and must not throw.
   using RunGroup = std::function<void(std::vector<Member*>&)>;
