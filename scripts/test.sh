@@ -48,4 +48,8 @@ for driver in concurrency graceful_stop; do
 done
 
 echo "== done in $(( $(date +%s) - start )) s =="
+if [[ $status -ne 0 ]]; then
+  echo "== what failed (each failed test's last lines; the full output is above) =="
+  python3 scripts/failure_digest.py "$start" tests=build/test asan=build/asan || true
+fi
 exit $status
