@@ -22,10 +22,11 @@ constexpr std::chrono::minutes kSweepInterval{10};
 constexpr size_t kMaxQueuedTouches = 10'000;
 
 // One body's view: every call is one statement on the transaction's connection, except a system's connector
-// definition, which comes with the system (one join) and is kept for the FindConnectorDefinition that follows
-// (a create, an update, history: system first, then its connector). What is kept stays true while the body runs:
-// every other writer waits for the write lock, and the body's own connector writes drop it. One per body, so a
-// body rolled back to its savepoint leaves nothing kept for the next.
+// definition and the head of its configuration history, which come with the system (one statement) and are kept
+// for the FindConnectorDefinition and LatestConfigHead that follow (a create, an update, a delete of an item:
+// system first, then its connector, then the version the change appends). What is kept stays true while the
+// body runs: every other writer waits for the write lock, and the body's own writes of a connector or of the
+// system's history drop it. One per body, so a body rolled back to its savepoint leaves nothing kept for the next.
 class PgTransaction final : public core::Transaction {
  public:
   explicit PgTransaction(pg::Conn& c) : c_(c) {}
@@ -41,6 +42,7 @@ class PgTransaction final : public core::Transaction {
     auto found = pg::rows::GetConnectedSystemWithConnector(c_, id);
     if (!found) return std::nullopt;
     connector_.emplace(found->system.connector_id, std::move(found->connector));
+    head_.emplace(std::to_string(id), found->history_head);
     return std::move(found->system);
   }
   std::optional<core::Id> FindConnectedSystemIdByName(std::string_view folded) override {
@@ -63,6 +65,7 @@ class PgTransaction final : public core::Transaction {
   std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override { return pg::rows::ListRunProfiles(c_, cs); }
   std::vector<core::Partition> ListPartitions(core::Id cs) override { return pg::rows::ListPartitions(c_, cs); }
   core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override {
+    if (head_ && type == core::ConfigObjectType::kConnectedSystem && key == head_->first) return head_->second;
     return pg::rows::LatestConfigHead(c_, type, key);
   }
   core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
@@ -75,12 +78,18 @@ class PgTransaction final : public core::Transaction {
   void Put(const core::RunProfile& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ApiKey& v) override { pg::rows::Put(c_, v); }
   void Put(const core::IdempotencyRecord& v) override { pg::rows::Put(c_, v); }
-  void Put(const core::ConfigVersion& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ConfigVersion& v) override {
+    head_.reset();
+    pg::rows::Put(c_, v);
+  }
   void DeleteConnectorDefinition(core::Id id) override {
     connector_.reset();
     pg::rows::DeleteConnectorDefinition(c_, id);
   }
-  void DeleteConnectedSystem(core::Id id) override { pg::rows::DeleteConnectedSystem(c_, id); }
+  void DeleteConnectedSystem(core::Id id) override {
+    head_.reset();
+    pg::rows::DeleteConnectedSystem(c_, id);
+  }
   void DeletePartition(core::Id id) override { pg::rows::DeletePartition(c_, id); }
   void DeleteRunProfile(core::Id id) override { pg::rows::DeleteRunProfile(c_, id); }
   void DeleteApiKey(std::string_view id) override { pg::rows::DeleteApiKey(c_, id); }
@@ -90,6 +99,8 @@ class PgTransaction final : public core::Transaction {
   pg::Conn& c_;
   // The connector of the system read last: (its id, its definition or nullopt when none exists).
   std::optional<std::pair<core::Id, std::optional<core::ConnectorDefinition>>> connector_;
+  // The history head of the system read last: (its object key, the head).
+  std::optional<std::pair<std::string, core::ConfigHead>> head_;
 };
 
 // Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
@@ -205,13 +216,15 @@ namespace {
 
 // One body's own failure as its status; pg::Transient (the connection, a serialization failure, a lock
 // timeout) goes up: it ends the whole group's attempt. The body's writes are deferred (pg::Conn::Defer, one
-// round trip with the next statement that needs an answer); with `flush` they are sent before the body
+// round trip with the next statement that needs an answer); with `savepoints` they are sent before the body
 // counts as done, so that one failing is this body's failure, rolled back to its savepoint, not the next one's.
+// The next body's savepoint goes in that same round trip, after them: a failed write skips it, and the
+// rollback to the savepoint this body started from leaves that one in place for the next body.
 core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx,
-                     pg::Conn& conn, bool flush) {
+                     pg::Conn& conn, bool savepoints) {
   try {
     core::Status st = body(tx);
-    if (st.ok() && flush) conn.Flush();
+    if (st.ok() && savepoints) conn.ExecScript("SAVEPOINT body");
     return st;
   } catch (const pg::Transient&) {
     throw;
@@ -253,9 +266,10 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       MaybeSweep(**lease);
       FlushTouches(**lease);
       bool any_ok = false;
+      if (savepoints) (*lease)->ExecScript("SAVEPOINT body");  // the first body's; each later one's comes with
+                                                                // the writes of the body before it (RunBody)
       for (auto* m : group) {
         PgTransaction tx(**lease);
-        if (savepoints) (*lease)->ExecScript("SAVEPOINT body");
         // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
         core::Status st = RunBody(*m->body, tx, **lease, savepoints);
         if (st.ok()) {

@@ -99,13 +99,16 @@ std::optional<core::ConnectedSystem> GetConnectedSystem(Conn& c, Id id) {
   return One<core::ConnectedSystem>(c.Exec("SELECT body FROM connected_systems WHERE id = $1", Params().Int(id)));
 }
 std::optional<SystemWithConnector> GetConnectedSystemWithConnector(Conn& c, Id id) {
+  // The head as LatestConfigHead reads it (one backward step of the primary key), as a scalar subquery.
   Rows r = c.Exec(
-      "SELECT s.body, d.body FROM connected_systems s LEFT JOIN connector_definitions d ON d.id = s.connector_id "
-      "WHERE s.id = $1",
-      Params().Int(id));
+      "SELECT s.body, d.body, (SELECT v.body FROM config_versions v WHERE v.object_type = $2 AND v.object_key = $3 "
+      "ORDER BY v.version DESC LIMIT 1) "
+      "FROM connected_systems s LEFT JOIN connector_definitions d ON d.id = s.connector_id WHERE s.id = $1",
+      Params().Int(id).Int(static_cast<int64_t>(core::ConfigObjectType::kConnectedSystem)).Text(std::to_string(id)));
   if (r.empty()) return std::nullopt;
-  SystemWithConnector out{DecodeBody<core::ConnectedSystem>(r.Bytes(0, 0)), std::nullopt};
+  SystemWithConnector out{DecodeBody<core::ConnectedSystem>(r.Bytes(0, 0)), std::nullopt, {}};
   if (!r.IsNull(0, 1)) out.connector = DecodeBody<core::ConnectorDefinition>(r.Bytes(0, 1));
+  if (!r.IsNull(0, 2)) out.history_head = core::HeadOf(DecodeBody<core::ConfigVersion>(r.Bytes(0, 2)));
   return out;
 }
 std::vector<core::ConnectedSystem> ListConnectedSystems(Conn& c) {

@@ -21,11 +21,13 @@ std::optional<Id> ConnectorDefinitionIdByName(Conn& c, std::string_view exact_na
 bool ConnectorInUse(Conn& c, Id connector_id);
 
 std::optional<core::ConnectedSystem> GetConnectedSystem(Conn& c, Id id);
-// A system and its connector definition (nullopt: the system names none that exists) in one statement: what a
-// write that loads a system reads next, one round trip fewer under the write lock.
+// A system, its connector definition (nullopt: the system names none that exists) and the head of its
+// configuration history in one statement: what a write that loads a system reads next (the rules need the
+// connector, the history version the change appends needs the head), two round trips fewer under the write lock.
 struct SystemWithConnector {
   core::ConnectedSystem system;
   std::optional<core::ConnectorDefinition> connector;
+  core::ConfigHead history_head;  // of (kConnectedSystem, the system's id); {} when it has no version yet
 };
 std::optional<SystemWithConnector> GetConnectedSystemWithConnector(Conn& c, Id id);
 std::vector<core::ConnectedSystem> ListConnectedSystems(Conn& c);

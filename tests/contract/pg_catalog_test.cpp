@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/config_history.h"
 #include "core/rules.h"
 #include "store/pg_migrations.h"
 #include "tests/contract/catalog_backends.h"
@@ -241,6 +242,59 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                     return OkStatus();
                   })
                   .ok());
+}
+
+// A write reads its system's history head with the system (one statement, kept by the body's view): in a group,
+// each body must see the versions the bodies before it appended, and none a rolled-back body appended, so the
+// system's versions stay 1..n without a gap or a duplicate (the primary key would refuse a duplicate).
+TEST_F(PgCatalogTest, BodiesOfOneGroupAppendTheirSystemsVersionsInTurn) {
+  store::PgCatalog& catalog = backend_->pg();
+  core::ConnectedSystem system = store::testing::System("HR");
+  ASSERT_TRUE(catalog
+                  .Transact([&](Transaction& tx) -> Status {
+                    system.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(system);
+                    return OkStatus();
+                  })
+                  .ok());
+  const core::Id cs = system.id;
+  const std::string key = std::to_string(cs);
+  constexpr int kWriters = 6;
+  std::vector<Status> results(kWriters, OkStatus());
+  std::vector<int64_t> appended(kWriters, 0);
+  std::vector<std::function<void()>> writers;
+  for (int i = 0; i < kWriters; ++i)
+    writers.emplace_back([&, i] {
+      results[i] = catalog.Transact([&, i](Transaction& tx) -> Status {
+        if (!tx.FindConnectedSystem(cs)) return core::MakeError(core::ErrorCode::kNotFound, "no system");
+        core::ConfigNode delta;
+        delta.key = "change";
+        delta.value = std::to_string(i);
+        auto activity = store::testing::MakeActivity(store::testing::TestUuid(200 + i),
+                                                     core::TargetType::kConnectedSystem, cs);
+        appended[i] = core::AppendConfigVersion(tx, activity, core::ConfigObjectType::kConnectedSystem, key,
+                                                core::OperationType::kUpdate, "change " + std::to_string(i), delta,
+                                                [&] { return core::WholeConnectedSystem(tx, cs); });
+        tx.Record(activity);
+        if (i == 2 || i == 3) return core::MakeError(core::ErrorCode::kConflict, "this one fails after appending");
+        return OkStatus();
+      });
+    });
+  AsOneGroup(catalog, writers);
+
+  ASSERT_EQ(catalog.MaxGroupSize(), static_cast<size_t>(kWriters));
+  std::set<int64_t> kept;
+  for (int i = 0; i < kWriters; ++i) {
+    EXPECT_EQ(results[i].ok(), i != 2 && i != 3) << i;
+    if (results[i].ok()) EXPECT_TRUE(kept.insert(appended[i]).second) << "body " << i << " appended a version twice";
+  }
+  auto page = catalog.ListConfigVersions(core::ConfigObjectType::kConnectedSystem, key, 0, 100).value();
+  ASSERT_EQ(page.total, static_cast<int64_t>(kept.size()));
+  ASSERT_EQ(page.items.size(), kept.size());
+  for (size_t n = 0; n < page.items.size(); ++n)
+    EXPECT_EQ(page.items[n].version, static_cast<int64_t>(page.items.size() - n)) << "versions are 1..total";
+  EXPECT_EQ(*kept.begin(), 1);
+  EXPECT_EQ(*kept.rbegin(), static_cast<int64_t>(kept.size()));
 }
 
 // A body's writes are sent with its next read, or at its end (pg::Conn::Defer): a write the database refuses
