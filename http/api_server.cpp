@@ -18,6 +18,7 @@
 #include "http/connection_stream.h"
 #include "http/elastic_pool.h"
 #include "http/head_check.h"
+#include "http/query_repeats.h"
 #include "http/responses.h"
 
 namespace jim::http {
@@ -276,6 +277,14 @@ void ApiServer::Configure() {
     // answering 416 without the envelope. Ranges mean nothing to this API: ignore them (RFC 9110 allows it).
     // The request object is not const where cpp-httplib owns it; only this hook sees it as const.
     const_cast<httplib::Request&>(req).ranges.clear();
+    // A query parameter given twice (in any case, as names are matched) is ambiguous: which one a handler
+    // would read is an accident of parsing. Refused like a repeated singleton header, before anything else
+    // (API.md: the same JSON property twice is 400; the query string follows the same rule).
+    if (auto repeated = RepeatedQueryParameter(req.params)) {
+      const core::FieldErrors errors{{*repeated, "is given more than once in the query string."}};
+      SendError(res, 400, "The query parameter '" + *repeated + "' is given more than once.", &errors);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // The connection loop's head check (head_check.h) has already refused more than max_field_count fields
     // (431) and any Transfer-Encoding (411: chunked bodies bypass cpp-httplib 0.11.4's payload limit).
     const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
