@@ -58,6 +58,16 @@ class PgCatalogTest : public ::testing::Test {
     holder.join();
     for (auto& t : threads) t.join();
   }
+  // Stores a connected system named `name` in a write of its own; its id, or 0 when the write failed.
+  static core::Id StoreSystem(store::PgCatalog& catalog, const std::string& name) {
+    core::ConnectedSystem system = store::testing::System(name);
+    Status st = catalog.Transact([&](Transaction& tx) -> Status {
+      system.id = tx.AllocateId(IdKind::kConnectedSystem);
+      tx.Put(system);
+      return OkStatus();
+    });
+    return st.ok() ? system.id : 0;
+  }
   std::unique_ptr<PgBackend> backend_;
 };
 
@@ -149,15 +159,8 @@ TEST_F(PgCatalogTest, AConnectionLostBeforeCommitIsRetriedAndCommitsOnce) {
 // nothing, while the others of its group commit (AsOneGroup forms the group).
 TEST_F(PgCatalogTest, WritersQueuedBehindARunningWriteShareOneTransactionAndAFailedBodyLeavesNothing) {
   store::PgCatalog& catalog = backend_->pg();
-  core::ConnectedSystem system = store::testing::System("HR");
-  ASSERT_TRUE(catalog
-                  .Transact([&](Transaction& tx) -> Status {
-                    system.id = tx.AllocateId(IdKind::kConnectedSystem);
-                    tx.Put(system);
-                    return OkStatus();
-                  })
-                  .ok());
-  const core::Id cs = system.id;
+  const core::Id cs = StoreSystem(catalog, "HR");
+  ASSERT_NE(cs, 0);
   constexpr int kWriters = 8;
   std::vector<Status> results(kWriters, OkStatus());
   std::vector<core::Id> ids(kWriters, 0);
@@ -249,15 +252,8 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
 // system's versions stay 1..n without a gap or a duplicate (the primary key would refuse a duplicate).
 TEST_F(PgCatalogTest, BodiesOfOneGroupAppendTheirSystemsVersionsInTurn) {
   store::PgCatalog& catalog = backend_->pg();
-  core::ConnectedSystem system = store::testing::System("HR");
-  ASSERT_TRUE(catalog
-                  .Transact([&](Transaction& tx) -> Status {
-                    system.id = tx.AllocateId(IdKind::kConnectedSystem);
-                    tx.Put(system);
-                    return OkStatus();
-                  })
-                  .ok());
-  const core::Id cs = system.id;
+  const core::Id cs = StoreSystem(catalog, "HR");
+  ASSERT_NE(cs, 0);
   const std::string key = std::to_string(cs);
   constexpr int kWriters = 6;
   std::vector<Status> results(kWriters, OkStatus());
