@@ -21,17 +21,31 @@ constexpr int kWriteLockClass = 0x4a494d02;  // "JIM" 2
 constexpr std::chrono::minutes kSweepInterval{10};
 constexpr size_t kMaxQueuedTouches = 10'000;
 
-// One body's view: every call is one statement on the transaction's connection, except a system's connector
-// definition and the head of its configuration history, which come with the system (one statement) and are kept
-// for the FindConnectorDefinition and LatestConfigHead that follow (a create, an update, a delete of an item:
-// system first, then its connector, then the version the change appends). What is kept stays true while the
-// body runs: every other writer waits for the write lock, and the body's own writes of a connector or of the
-// system's history drop it. One per body, so a body rolled back to its savepoint leaves nothing kept for the next.
+// What the bodies of one group read of a system and keep for the bodies after them: the system, its connector
+// definition and the head of its configuration history, all read by one statement (a create, an update, a
+// delete of an item: system first, then its connector, then the version the change appends; and the next body
+// of a group of creates nearly always names the same system). What is kept stays true while the group runs:
+// every other writer waits for the write lock, and each write of a body that changes one of them updates or
+// drops it. A body that fails is rolled back to its savepoint, so what it kept is dropped with it (Clear).
+struct KeptReads {
+  std::optional<core::ConnectedSystem> system;
+  // The connector of the system read last: (its id, its definition or nullopt when none exists).
+  std::optional<std::pair<core::Id, std::optional<core::ConnectorDefinition>>> connector;
+  // The history head of the system read last: (its object key, the head).
+  std::optional<std::pair<std::string, core::ConfigHead>> head;
+  void Clear() {
+    system.reset();
+    connector.reset();
+    head.reset();
+  }
+};
+
+// One body's view: every call is one statement on the transaction's connection, except what KeptReads holds.
 class PgTransaction final : public core::Transaction {
  public:
-  explicit PgTransaction(pg::Conn& c) : c_(c) {}
+  PgTransaction(pg::Conn& c, KeptReads& kept) : c_(c), kept_(kept) {}
   std::optional<core::ConnectorDefinition> FindConnectorDefinition(core::Id id) override {
-    if (connector_ && connector_->first == id) return connector_->second;
+    if (kept_.connector && kept_.connector->first == id) return kept_.connector->second;
     return pg::rows::GetConnectorDefinition(c_, id);
   }
   std::optional<core::Id> FindConnectorDefinitionIdByName(std::string_view name) override {
@@ -39,11 +53,17 @@ class PgTransaction final : public core::Transaction {
   }
   bool IsConnectorInUse(core::Id id) override { return pg::rows::ConnectorInUse(c_, id); }
   std::optional<core::ConnectedSystem> FindConnectedSystem(core::Id id) override {
+    // Served from what is kept only when all three are there for this system: they were read together.
+    if (kept_.system && kept_.system->id == id && kept_.connector &&
+        kept_.connector->first == kept_.system->connector_id && kept_.head && kept_.head->first == std::to_string(id))
+      return kept_.system;
+    kept_.Clear();
     auto found = pg::rows::GetConnectedSystemWithConnector(c_, id);
     if (!found) return std::nullopt;
-    connector_.emplace(found->system.connector_id, std::move(found->connector));
-    head_.emplace(std::to_string(id), found->history_head);
-    return std::move(found->system);
+    kept_.connector.emplace(found->system.connector_id, std::move(found->connector));
+    kept_.head.emplace(std::to_string(id), found->history_head);
+    kept_.system = std::move(found->system);
+    return kept_.system;
   }
   std::optional<core::Id> FindConnectedSystemIdByName(std::string_view folded) override {
     return pg::rows::ConnectedSystemIdByName(c_, folded);
@@ -65,29 +85,35 @@ class PgTransaction final : public core::Transaction {
   std::vector<core::RunProfile> ListRunProfiles(core::Id cs) override { return pg::rows::ListRunProfiles(c_, cs); }
   std::vector<core::Partition> ListPartitions(core::Id cs) override { return pg::rows::ListPartitions(c_, cs); }
   core::ConfigHead LatestConfigHead(core::ConfigObjectType type, std::string_view key) override {
-    if (head_ && type == core::ConfigObjectType::kConnectedSystem && key == head_->first) return head_->second;
+    if (kept_.head && type == core::ConfigObjectType::kConnectedSystem && key == kept_.head->first)
+      return kept_.head->second;
     return pg::rows::LatestConfigHead(c_, type, key);
   }
   core::Id AllocateId(core::IdKind kind) override { return pg::rows::AllocateId(c_, kind); }
   void Put(const core::ConnectorDefinition& v) override {
-    connector_.reset();
+    kept_.connector.reset();
     pg::rows::Put(c_, v);
   }
-  void Put(const core::ConnectedSystem& v) override { pg::rows::Put(c_, v); }
+  void Put(const core::ConnectedSystem& v) override {
+    kept_.system.reset();  // read again (with its writes, which go out first) rather than trust the copy
+    pg::rows::Put(c_, v);
+  }
   void Put(const core::Partition& v) override { pg::rows::Put(c_, v); }
   void Put(const core::RunProfile& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ApiKey& v) override { pg::rows::Put(c_, v); }
   void Put(const core::IdempotencyRecord& v) override { pg::rows::Put(c_, v); }
   void Put(const core::ConfigVersion& v) override {
-    head_.reset();
+    // The new newest version: what LatestConfigHead would read once the insert is sent.
+    if (kept_.head && v.object_type == core::ConfigObjectType::kConnectedSystem && v.object_key == kept_.head->first)
+      kept_.head->second = core::HeadOf(v);
     pg::rows::Put(c_, v);
   }
   void DeleteConnectorDefinition(core::Id id) override {
-    connector_.reset();
+    kept_.connector.reset();
     pg::rows::DeleteConnectorDefinition(c_, id);
   }
   void DeleteConnectedSystem(core::Id id) override {
-    head_.reset();
+    kept_.Clear();
     pg::rows::DeleteConnectedSystem(c_, id);
   }
   void DeletePartition(core::Id id) override { pg::rows::DeletePartition(c_, id); }
@@ -97,10 +123,7 @@ class PgTransaction final : public core::Transaction {
 
  private:
   pg::Conn& c_;
-  // The connector of the system read last: (its id, its definition or nullopt when none exists).
-  std::optional<std::pair<core::Id, std::optional<core::ConnectorDefinition>>> connector_;
-  // The history head of the system read last: (its object key, the head).
-  std::optional<std::pair<std::string, core::ConfigHead>> head_;
+  KeptReads& kept_;
 };
 
 // Ends a failed transaction; a connection that cannot even do that is dropped from the pool.
@@ -266,16 +289,18 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       MaybeSweep(**lease);
       FlushTouches(**lease);
       bool any_ok = false;
+      KeptReads kept;  // this attempt's: a new attempt reads everything again
       if (savepoints) (*lease)->ExecScript("SAVEPOINT body");  // the first body's; each later one's comes with
                                                                 // the writes of the body before it (RunBody)
       for (auto* m : group) {
-        PgTransaction tx(**lease);
+        PgTransaction tx(**lease, kept);
         // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
         core::Status st = RunBody(*m->body, tx, **lease, savepoints);
         if (st.ok()) {
           any_ok = true;
           continue;
         }
+        kept.Clear();  // it may hold what the rollback undoes
         if (savepoints) {
           (*lease)->DropDeferred();  // written after the savepoint: undone by the rollback to it
           (*lease)->ExecScript("ROLLBACK TO SAVEPOINT body");

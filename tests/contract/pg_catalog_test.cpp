@@ -37,7 +37,7 @@ class PgCatalogTest : public ::testing::Test {
     return store::pg::Conn(k, v);
   }
   // Runs each of `writers` (one Transact each) on its own thread while a write holds this node's turn, and
-  // lets that write finish once all of them are queued: they run as one group. Latches, not sleeps: the
+  // lets that write finish once all of them are queued: they run as one group, in the order given. Latches, not sleeps: the
   // holding body runs until released, and the queue is watched through QueueDepth.
   static void AsOneGroup(store::PgCatalog& catalog, const std::vector<std::function<void()>>& writers) {
     std::latch started(1), release(1);
@@ -52,8 +52,10 @@ class PgCatalogTest : public ::testing::Test {
     });
     started.wait();
     std::vector<std::thread> threads;
-    for (const auto& w : writers) threads.emplace_back(w);
-    while (catalog.QueueDepth() < writers.size()) std::this_thread::yield();
+    for (const auto& w : writers) {  // one at a time, so the group runs them in the order given
+      threads.emplace_back(w);
+      while (catalog.QueueDepth() < threads.size()) std::this_thread::yield();
+    }
     release.count_down();
     holder.join();
     for (auto& t : threads) t.join();
@@ -291,6 +293,62 @@ TEST_F(PgCatalogTest, BodiesOfOneGroupAppendTheirSystemsVersionsInTurn) {
     EXPECT_EQ(page.items[n].version, static_cast<int64_t>(page.items.size() - n)) << "versions are 1..total";
   EXPECT_EQ(*kept.begin(), 1);
   EXPECT_EQ(*kept.rbegin(), static_cast<int64_t>(kept.size()));
+}
+
+// What a body of a group read of a system is kept for the bodies after it (one statement fewer each): a body
+// that changes the system, or its connector, must be seen by the next one, as if each had committed alone.
+TEST_F(PgCatalogTest, TheNextBodyOfAGroupSeesTheSystemAndConnectorAsTheBodyBeforeItLeftThem) {
+  store::PgCatalog& catalog = backend_->pg();
+  core::ConnectorDefinition connector;
+  connector.name = "Directory";
+  connector.description = "as stored";
+  ASSERT_TRUE(catalog
+                  .Transact([&](Transaction& tx) -> Status {
+                    connector.id = tx.AllocateId(IdKind::kConnectorDefinition);
+                    tx.Put(connector);
+                    core::ConnectedSystem system = store::testing::System("HR", connector.id);
+                    system.id = tx.AllocateId(IdKind::kConnectedSystem);
+                    tx.Put(system);
+                    return OkStatus();
+                  })
+                  .ok());
+  const core::Id cs = catalog.ListConnectedSystems().value().at(0).id;
+  constexpr int kBodies = 4, kRenamer = 1, kConnectorChanger = 2;  // each change alone: neither hides the other
+  std::vector<std::string> names_seen(kBodies), connectors_seen(kBodies);
+  std::vector<int> order(kBodies, -1);
+  int next_order = 0;  // the bodies of a group run one after another on the leader's thread
+  std::vector<std::function<void()>> writers;
+  for (int i = 0; i < kBodies; ++i)
+    writers.emplace_back([&, i] {
+      EXPECT_TRUE(catalog
+                      .Transact([&, i](Transaction& tx) -> Status {
+                        order[i] = next_order++;
+                        auto system = tx.FindConnectedSystem(cs);
+                        if (!system) return core::MakeError(core::ErrorCode::kNotFound, "no system");
+                        auto def = tx.FindConnectorDefinition(system->connector_id);
+                        if (!def) return core::MakeError(core::ErrorCode::kNotFound, "no connector");
+                        names_seen[i] = system->name;
+                        connectors_seen[i] = def->description;
+                        if (i == kRenamer) {
+                          system->name = "HR renamed";
+                          tx.Put(*system);
+                        }
+                        if (i == kConnectorChanger) {
+                          def->description = "changed";
+                          tx.Put(*def);
+                        }
+                        return OkStatus();
+                      })
+                      .ok());
+    });
+  AsOneGroup(catalog, writers);
+  ASSERT_EQ(catalog.MaxGroupSize(), static_cast<size_t>(kBodies));
+  for (int i = 0; i < kBodies; ++i) {
+    EXPECT_EQ(order[i], i) << "AsOneGroup queues them in order";
+    EXPECT_EQ(names_seen[i], i > kRenamer ? "HR renamed" : "HR") << "body " << i;
+    EXPECT_EQ(connectors_seen[i], i > kConnectorChanger ? "changed" : "as stored") << "body " << i;
+  }
+  EXPECT_EQ(catalog.GetConnectedSystem(cs).value()->name, "HR renamed");
 }
 
 // A body's writes are sent with its next read, or at its end (pg::Conn::Defer): a write the database refuses
