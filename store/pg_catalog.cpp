@@ -241,13 +241,13 @@ namespace {
 // timeout) goes up: it ends the whole group's attempt. The body's writes are deferred (pg::Conn::Defer, one
 // round trip with the next statement that needs an answer); with `savepoints` they are sent before the body
 // counts as done, so that one failing is this body's failure, rolled back to its savepoint, not the next one's.
-// The next body's savepoint goes in that same round trip, after them: a failed write skips it, and the
-// rollback to the savepoint this body started from leaves that one in place for the next body.
+// The next body's savepoint (when one follows) goes in that same round trip, after them: a failed write skips
+// it, and the rollback to the savepoint this body started from leaves that one in place for the next body.
 core::Status RunBody(const std::function<core::Status(core::Transaction&)>& body, core::Transaction& tx,
-                     pg::Conn& conn, bool savepoints) {
+                     pg::Conn& conn, bool savepoints, bool another_follows) {
   try {
     core::Status st = body(tx);
-    if (st.ok() && savepoints) conn.ExecScript("SAVEPOINT body");
+    if (st.ok() && savepoints) another_follows ? conn.ExecScript("SAVEPOINT body") : conn.Flush();
     return st;
   } catch (const pg::Transient&) {
     throw;
@@ -295,7 +295,7 @@ void PgCatalog::RunGroup(std::vector<pg::WriteGroups::Member*>& group) {
       for (auto* m : group) {
         PgTransaction tx(**lease, kept);
         // A lone body's writes go out with COMMIT: its failure fails the transaction, which is only its own.
-        core::Status st = RunBody(*m->body, tx, **lease, savepoints);
+        core::Status st = RunBody(*m->body, tx, **lease, savepoints, m != group.back());
         if (st.ok()) {
           any_ok = true;
           continue;

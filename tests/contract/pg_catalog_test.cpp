@@ -37,8 +37,8 @@ class PgCatalogTest : public ::testing::Test {
     return store::pg::Conn(k, v);
   }
   // Runs each of `writers` (one Transact each) on its own thread while a write holds this node's turn, and
-  // lets that write finish once all of them are queued: they run as one group, in the order given. Latches, not sleeps: the
-  // holding body runs until released, and the queue is watched through QueueDepth.
+  // lets that write finish once all of them are queued: they run as one group, in the order given. Latches,
+  // not sleeps: the holding body runs until released, and the queue is watched through QueueDepth.
   static void AsOneGroup(store::PgCatalog& catalog, const std::vector<std::function<void()>>& writers) {
     std::latch started(1), release(1);
     std::thread holder([&] {
@@ -249,7 +249,7 @@ TEST_F(PgCatalogTest, StalePooledConnectionsAreReplaced) {
                   .ok());
 }
 
-// A write reads its system's history head with the system (one statement, kept by the body's view): in a group,
+// A write reads its system's history head with the system (one statement, kept for the group's next body): in a group,
 // each body must see the versions the bodies before it appended, and none a rolled-back body appended, so the
 // system's versions stay 1..n without a gap or a duplicate (the primary key would refuse a duplicate).
 TEST_F(PgCatalogTest, BodiesOfOneGroupAppendTheirSystemsVersionsInTurn) {
@@ -284,7 +284,9 @@ TEST_F(PgCatalogTest, BodiesOfOneGroupAppendTheirSystemsVersionsInTurn) {
   std::set<int64_t> kept;
   for (int i = 0; i < kWriters; ++i) {
     EXPECT_EQ(results[i].ok(), i != 2 && i != 3) << i;
-    if (results[i].ok()) EXPECT_TRUE(kept.insert(appended[i]).second) << "body " << i << " appended a version twice";
+    if (results[i].ok()) {
+      EXPECT_TRUE(kept.insert(appended[i]).second) << "body " << i << " appended a version twice";
+    }
   }
   auto page = catalog.ListConfigVersions(core::ConfigObjectType::kConnectedSystem, key, 0, 100).value();
   ASSERT_EQ(page.total, static_cast<int64_t>(kept.size()));
@@ -302,17 +304,18 @@ TEST_F(PgCatalogTest, TheNextBodyOfAGroupSeesTheSystemAndConnectorAsTheBodyBefor
   core::ConnectorDefinition connector;
   connector.name = "Directory";
   connector.description = "as stored";
+  core::ConnectedSystem system;
   ASSERT_TRUE(catalog
                   .Transact([&](Transaction& tx) -> Status {
                     connector.id = tx.AllocateId(IdKind::kConnectorDefinition);
                     tx.Put(connector);
-                    core::ConnectedSystem system = store::testing::System("HR", connector.id);
+                    system = store::testing::System("HR", connector.id);
                     system.id = tx.AllocateId(IdKind::kConnectedSystem);
                     tx.Put(system);
                     return OkStatus();
                   })
                   .ok());
-  const core::Id cs = catalog.ListConnectedSystems().value().at(0).id;
+  const core::Id cs = system.id;
   constexpr int kBodies = 4, kRenamer = 1, kConnectorChanger = 2;  // each change alone: neither hides the other
   std::vector<std::string> names_seen(kBodies), connectors_seen(kBodies);
   std::vector<int> order(kBodies, -1);
