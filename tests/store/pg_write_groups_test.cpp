@@ -37,11 +37,15 @@ TEST(PgWriteGroups, AMemberGetsTheResultItsGroupEndedWithNotAnEarlierAttempts) {
     });
     EXPECT_TRUE(result && result->ok());
   });
-  // One of the two leads the second group; the other's 20 ms wait runs out while that group runs. The runner
-  // writes an attempt's result, and only gives the final one once a member returned or a second passed.
+  // One of the two leads the second group; the other's wait runs out while that group runs. The runner writes
+  // an attempt's result, and only gives the final one once a member returned or five times that wait passed.
+  // The wait is long against what starting the two threads and handing the next group over take: neither runs
+  // out while still queued. (No wait here for the depth: the first group ends and the next takes both as soon
+  // as both are queued, so a depth of 2 may never be seen from this thread.)
+  constexpr auto kMemberWait = 500ms;
   auto second_group = [&](std::vector<WriteGroups::Member*>& group) {
     for (auto* m : group) m->result = Named("an earlier attempt");
-    bool returned_early = member_returned.try_acquire_for(1s);
+    bool returned_early = member_returned.try_acquire_for(5 * kMemberWait);
     for (auto* m : group) m->result = Named(returned_early ? "too late" : "the group's end");
   };
   first_running.wait();
@@ -50,7 +54,7 @@ TEST(PgWriteGroups, AMemberGetsTheResultItsGroupEndedWithNotAnEarlierAttempts) {
   for (int i = 0; i < 2; ++i)
     queued.emplace_back([&, i] {
       // Queued only once the first group runs (its runner waits for the depth), so neither can lead it.
-      results[i] = groups.Submit(body, 20ms, second_group);
+      results[i] = groups.Submit(body, kMemberWait, second_group);
       member_returned.release();
     });
   first.join();
